@@ -1,0 +1,98 @@
+// A validated tuning job: SageMaker's HyperParameterTuningJobConfig (field names exactly as
+// SageMaker spells them) plus rung's section, which holds what SageMaker's training-job
+// definition would (model, dataset, static hyperparameters, device, ASHA options, output).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rung/config/hyperparameters.hpp"
+#include "rung/config/search_space.hpp"
+
+namespace rung {
+
+enum class Strategy { Random, Grid, Bayesian, Hyperband };
+enum class ObjectiveType { Maximize, Minimize };
+// Promotion: trials pause at each rung and are resumed from their checkpoint when promoted.
+// Stopping: trials run on past a rung only while they are in its top 1/eta.
+enum class AshaType { Promotion, Stopping };
+// How many entries of a rung with k recorded results may go on: floor(k/eta) (Li et al.'s
+// ASHA: none until the rung holds eta results) or ceil(k/eta) (the first result in a rung
+// always goes on, as in Ray Tune's percentile cut-off).
+enum class FewEntriesRule { Floor, Ceil };
+
+[[nodiscard]] const char* to_string(Strategy s);
+[[nodiscard]] const char* to_string(ObjectiveType t);
+[[nodiscard]] const char* to_string(AshaType t);
+[[nodiscard]] const char* to_string(FewEntriesRule r);
+
+struct Objective {
+  ObjectiveType type = ObjectiveType::Maximize;
+  std::string metric_name = "validation:accuracy";
+  // Higher is better, whatever the type: schedulers and searchers compare scores only.
+  [[nodiscard]] double score(double metric) const {
+    return type == ObjectiveType::Maximize ? metric : -metric;
+  }
+};
+
+struct AshaOptions {
+  int reduction_factor = 3;
+  AshaType type = AshaType::Promotion;
+  FewEntriesRule few_entries = FewEntriesRule::Floor;  // default: Floor for promotion, Ceil for stopping
+};
+
+// The synthetic binary-classification set (and, later, paths to real data sets).
+struct DatasetSpec {
+  std::string kind = "synthetic";  // "synthetic"
+  std::string path;                // for file-based data sets
+  int samples = 5000;
+  int features = 20;
+  int informative = 6;
+  double class_separation = 1.0;
+  double label_noise = 0.02;
+  double validation_fraction = 0.2;
+  std::uint64_t seed = 7;
+};
+
+struct TrainingSpec {
+  std::string model = "mlp";   // "mlp"
+  DatasetSpec dataset;
+  HyperParameters static_hyperparameters;  // passed to every trial, beside the tuned ones
+  std::string device = "cpu";  // "cpu", "cuda", "auto"
+  int threads_per_worker = 1;  // torch intra-op threads per worker rank
+};
+
+struct JobConfig {
+  std::string name = "rung-job";
+  std::string source_path;
+  Strategy strategy = Strategy::Random;
+  int min_resource = 1;   // epochs; the first rung
+  int max_resource = 1;   // epochs; no trial trains past it
+  int max_trials = 1;     // ResourceLimits.MaxNumberOfTrainingJobs
+  int max_parallel = 1;   // ResourceLimits.MaxParallelTrainingJobs
+  Objective objective;
+  SearchSpace space;
+  std::uint64_t seed = 0;
+  bool has_seed = false;
+  AshaOptions asha;
+  bool has_training = false;  // false for a bare SageMaker tuning config
+  TrainingSpec training;
+  std::string output_dir;
+  std::vector<std::string> warnings;  // accepted, but worth telling (e.g. the blog's nesting)
+};
+
+// Reads and validates a job file: rung YAML, a SageMaker CreateHyperParameterTuningJob
+// request (JSON), a bare HyperParameterTuningJobConfig, or the AWS blog's mis-nested form.
+// Throws ConfigError listing every problem, InputError when the file cannot be read.
+[[nodiscard]] JobConfig load_job_file(const std::string& path);
+[[nodiscard]] JobConfig parse_job_text(const std::string& text, const std::string& source_name);
+
+// Throws ConfigError("rung", "valid tuning config; to run it, add ...") when the job has no
+// training section.
+void require_runnable(const JobConfig& job);
+
+// The job as rung understood it, as YAML in rung's own form (what `rung validate` prints).
+[[nodiscard]] std::string to_normalized_yaml(const JobConfig& job);
+
+}  // namespace rung

@@ -1,0 +1,41 @@
+// Searchers decide what to try next ("what"), never when to stop ("when": the Scheduler).
+// Pure and deterministic given the job's seed: no MPI, files or clocks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+
+#include "rung/config/job_config.hpp"
+#include "rung/sched/scheduler.hpp"
+
+namespace rung {
+
+class Searcher {
+ public:
+  virtual ~Searcher() = default;
+  // The next configuration to try, or nullopt when the searcher has nothing left (a grid).
+  [[nodiscard]] virtual std::optional<HyperParameters> suggest(TrialId trial) = 0;
+  // A result for a trial it suggested (model-based searchers learn from these).
+  virtual void observe(TrialId trial, int epoch, double score) = 0;
+  [[nodiscard]] virtual std::string name() const = 0;
+};
+
+class RandomSearcher final : public Searcher {
+ public:
+  RandomSearcher(SearchSpace space, std::uint64_t seed) : space_(std::move(space)), rng_(seed) {}
+  [[nodiscard]] std::optional<HyperParameters> suggest(TrialId) override {
+    return space_.sample(rng_);
+  }
+  void observe(TrialId, int, double) override {}
+  [[nodiscard]] std::string name() const override { return "Random"; }
+
+ private:
+  SearchSpace space_;
+  std::mt19937_64 rng_;
+};
+
+[[nodiscard]] std::unique_ptr<Searcher> make_searcher(const JobConfig& job);
+
+}  // namespace rung

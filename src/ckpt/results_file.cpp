@@ -1,0 +1,231 @@
+#include "rung/ckpt/results_file.hpp"
+
+#include <H5Cpp.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include "rung/config/error.hpp"
+
+namespace rung {
+namespace {
+
+constexpr const char* kFormat = "rung-results";
+constexpr int kFormatVersion = 1;
+
+hsize_t dim(std::size_t n) { return static_cast<hsize_t>(n); }
+
+void write_strings(H5::Group& group, const std::string& name,
+                   const std::vector<std::string>& values) {
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  const hsize_t n = dim(values.size());
+  H5::DataSpace space(1, &n);
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  H5::DataSet ds = group.createDataSet(name, type, space);
+  if (!values.empty()) ds.write(ptrs.data(), type);
+}
+
+template <typename T>
+void write_numbers(H5::Group& group, const std::string& name, const std::vector<T>& values,
+                   const H5::PredType& type) {
+  const hsize_t n = dim(values.size());
+  H5::DataSpace space(1, &n);
+  H5::DataSet ds = group.createDataSet(name, type, space);
+  if (!values.empty()) ds.write(values.data(), type);
+}
+
+void write_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  H5::Attribute attr = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  attr.write(type, value);
+}
+
+std::string read_attribute(const H5::H5Object& obj, const std::string& name) {
+  H5::Attribute attr = obj.openAttribute(name);
+  std::string value;
+  attr.read(attr.getStrType(), value);
+  return value;
+}
+
+std::vector<std::string> read_strings(const H5::Group& group, const std::string& name) {
+  H5::DataSet ds = group.openDataSet(name);
+  hsize_t n = 0;
+  ds.getSpace().getSimpleExtentDims(&n);
+  std::vector<char*> ptrs(n, nullptr);
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  if (n > 0) ds.read(ptrs.data(), type);
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (char* p : ptrs) {
+    out.emplace_back(p ? p : "");
+    std::free(p);
+  }
+  return out;
+}
+
+template <typename T>
+std::vector<T> read_numbers(const H5::Group& group, const std::string& name,
+                            const H5::PredType& type) {
+  H5::DataSet ds = group.openDataSet(name);
+  hsize_t n = 0;
+  ds.getSpace().getSimpleExtentDims(&n);
+  std::vector<T> out(n);
+  if (n > 0) ds.read(out.data(), type);
+  return out;
+}
+
+}  // namespace
+
+void write_results_h5(const std::string& path, const JobConfig& job, const RunRecord& run) {
+  const std::string tmp = path + ".tmp";
+  try {
+    H5::Exception::dontPrint();
+    {
+      H5::H5File file(tmp, H5F_ACC_TRUNC);
+      write_attribute(file, "rung_format", kFormat);
+      write_attribute(file, "format_version", std::to_string(kFormatVersion));
+      write_attribute(file, "job_name", job.name);
+      write_attribute(file, "objective_metric", job.objective.metric_name);
+      write_attribute(file, "objective_type", to_string(job.objective.type));
+      write_attribute(file, "strategy", to_string(job.strategy));
+
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      std::vector<std::string> names, status;
+      std::vector<std::int64_t> epochs, paused, resumed, seeds;
+      std::vector<double> objective, start, end;
+      for (const Trial& t : run.trials) {
+        names.push_back(t.name);
+        status.push_back(to_string(t.status));
+        epochs.push_back(t.epochs);
+        objective.push_back(t.objective ? *t.objective : nan);
+        start.push_back(t.start_s);
+        end.push_back(t.end_s >= 0 ? t.end_s : nan);
+        paused.push_back(t.times_paused);
+        resumed.push_back(t.times_resumed);
+        seeds.push_back(static_cast<std::int64_t>(t.seed));
+      }
+      H5::Group trials = file.createGroup("trials");
+      write_strings(trials, "name", names);
+      write_strings(trials, "status", status);
+      write_numbers(trials, "epochs", epochs, H5::PredType::NATIVE_INT64);
+      write_numbers(trials, "objective", objective, H5::PredType::NATIVE_DOUBLE);
+      write_numbers(trials, "start_s", start, H5::PredType::NATIVE_DOUBLE);
+      write_numbers(trials, "end_s", end, H5::PredType::NATIVE_DOUBLE);
+      write_numbers(trials, "times_paused", paused, H5::PredType::NATIVE_INT64);
+      write_numbers(trials, "times_resumed", resumed, H5::PredType::NATIVE_INT64);
+      write_numbers(trials, "seed", seeds, H5::PredType::NATIVE_INT64);
+
+      // Numeric hyperparameters as float64, categorical ones as strings.
+      H5::Group hp = trials.createGroup("hyperparameters");
+      for (const ParamRange& r : job.space.ranges()) {
+        if (r.kind == ParamKind::Categorical) {
+          std::vector<std::string> col;
+          for (const Trial& t : run.trials) {
+            auto it = t.tuned.find(r.name);
+            col.push_back(it == t.tuned.end() ? "" : to_string(it->second));
+          }
+          write_strings(hp, r.name, col);
+        } else {
+          std::vector<double> col;
+          for (const Trial& t : run.trials) {
+            auto it = t.tuned.find(r.name);
+            col.push_back(it == t.tuned.end() ? nan : get_double(t.tuned, r.name));
+          }
+          write_numbers(hp, r.name, col, H5::PredType::NATIVE_DOUBLE);
+        }
+      }
+
+      std::set<std::string> metric_names;
+      for (const Trial& t : run.trials)
+        for (const EpochRecord& e : t.curve)
+          for (const auto& m : e.metrics) metric_names.insert(m.first);
+      std::vector<std::int64_t> e_trial, e_epoch, e_worker;
+      std::vector<double> e_train, e_eval, e_at;
+      std::map<std::string, std::vector<double>> e_metrics;
+      for (const Trial& t : run.trials) {
+        for (const EpochRecord& e : t.curve) {
+          e_trial.push_back(t.id);
+          e_epoch.push_back(e.epoch);
+          e_worker.push_back(e.worker);
+          e_train.push_back(e.train_time_s);
+          e_eval.push_back(e.eval_time_s);
+          e_at.push_back(e.reported_at_s);
+          for (const auto& m : metric_names) {
+            auto it = e.metrics.find(m);
+            e_metrics[m].push_back(it == e.metrics.end() ? nan : it->second);
+          }
+        }
+      }
+      H5::Group ep = file.createGroup("epochs");
+      write_numbers(ep, "trial", e_trial, H5::PredType::NATIVE_INT64);
+      write_numbers(ep, "epoch", e_epoch, H5::PredType::NATIVE_INT64);
+      write_numbers(ep, "worker", e_worker, H5::PredType::NATIVE_INT64);
+      write_numbers(ep, "train_s", e_train, H5::PredType::NATIVE_DOUBLE);
+      write_numbers(ep, "eval_s", e_eval, H5::PredType::NATIVE_DOUBLE);
+      write_numbers(ep, "reported_at_s", e_at, H5::PredType::NATIVE_DOUBLE);
+      H5::Group metrics = ep.createGroup("metrics");
+      for (const auto& m : metric_names) {
+        write_numbers(metrics, m, e_metrics[m], H5::PredType::NATIVE_DOUBLE);
+      }
+    }
+  } catch (const H5::Exception& e) {
+    std::filesystem::remove(tmp);
+    throw Error("cannot write " + path + ": " + e.getDetailMsg());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error("cannot rename " + tmp + " to " + path + ": " + ec.message());
+}
+
+ResultsTable read_results_h5(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw CheckpointError("results file " + path + " does not exist");
+  ResultsTable out;
+  try {
+    H5::Exception::dontPrint();
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    if (!file.attrExists("rung_format") || read_attribute(file, "rung_format") != kFormat) {
+      throw CheckpointError(path + " is not a rung results file (no rung_format attribute)");
+    }
+    out.job_name = read_attribute(file, "job_name");
+    out.objective_metric = read_attribute(file, "objective_metric");
+    H5::Group trials = file.openGroup("trials");
+    out.trial_names = read_strings(trials, "name");
+    out.trial_status = read_strings(trials, "status");
+    out.trial_epochs = read_numbers<std::int64_t>(trials, "epochs", H5::PredType::NATIVE_INT64);
+    out.trial_objective = read_numbers<double>(trials, "objective", H5::PredType::NATIVE_DOUBLE);
+    H5::Group hp = trials.openGroup("hyperparameters");
+    for (hsize_t i = 0; i < hp.getNumObjs(); ++i) {
+      const std::string name = hp.getObjnameByIdx(i);
+      H5::DataSet ds = hp.openDataSet(name);
+      std::vector<std::string> col;
+      if (ds.getTypeClass() == H5T_STRING) {
+        col = read_strings(hp, name);
+      } else {
+        for (double v : read_numbers<double>(hp, name, H5::PredType::NATIVE_DOUBLE)) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.17g", v);
+          col.emplace_back(buf);
+        }
+      }
+      out.hyperparameters[name] = col;
+    }
+    H5::Group ep = file.openGroup("epochs");
+    out.epoch_trial = read_numbers<std::int64_t>(ep, "trial", H5::PredType::NATIVE_INT64);
+    out.epoch_number = read_numbers<std::int64_t>(ep, "epoch", H5::PredType::NATIVE_INT64);
+    H5::Group metrics = ep.openGroup("metrics");
+    for (hsize_t i = 0; i < metrics.getNumObjs(); ++i) {
+      const std::string name = metrics.getObjnameByIdx(i);
+      out.epoch_metrics[name] = read_numbers<double>(metrics, name, H5::PredType::NATIVE_DOUBLE);
+    }
+  } catch (const H5::Exception& e) {
+    throw CheckpointError("cannot read results file " + path + ": " + e.getDetailMsg());
+  }
+  return out;
+}
+
+}  // namespace rung

@@ -1,0 +1,13 @@
+// The `rung` subcommands. Each returns the process exit code (kExitOk, kExitBadInput,
+// kExitRuntime) and prints its own errors; main() only dispatches.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rung::cli {
+
+int validate_command(const std::vector<std::string>& args);
+int run_command(const std::vector<std::string>& args);
+
+}  // namespace rung::cli

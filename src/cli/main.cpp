@@ -1,0 +1,41 @@
+// rung's command line: dispatches to the subcommands in commands.hpp.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "rung/config/error.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: rung <command> [options]
+
+commands:
+  run JOB [--out DIR] [--workers N]
+                    tune: rank 0 coordinates, the other ranks train (under mpirun/srun);
+                    with a single rank, N workers run as threads in this process
+  validate JOB      check a job file (rung YAML or SageMaker JSON) and print it normalized
+  help              this text
+
+exit codes: 0 done, 2 bad input (job file, dataset, checkpoint, flags), 1 runtime failure
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? rung::kExitBadInput : rung::kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << "rung 0.1.0\n";
+    return rung::kExitOk;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "run") return rung::cli::run_command(args);
+  if (command == "validate") return rung::cli::validate_command(args);
+  std::cerr << "rung: unknown command '" << command << "'\n\n" << kUsage;
+  return rung::kExitBadInput;
+}

@@ -1,0 +1,57 @@
+// `rung validate JOB`: reads a job file as `rung run` would, prints warnings and every
+// problem (stderr), and the job as rung understood it (stdout, rung's YAML form).
+#include <iostream>
+
+#include "commands.hpp"
+#include "rung/config/error.hpp"
+#include "rung/config/job_config.hpp"
+
+namespace rung::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: rung validate JOB_FILE\n"
+    "  Checks a job file (rung YAML, a SageMaker CreateHyperParameterTuningJob request or a\n"
+    "  HyperParameterTuningJobConfig, as YAML or JSON) and prints it with every default\n"
+    "  filled in. Exit status: 0 valid, 2 invalid.\n";
+
+}  // namespace
+
+int validate_command(const std::vector<std::string>& args) {
+  if (args.size() == 1 && (args[0] == "-h" || args[0] == "--help")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (args.size() != 1) {
+    std::cerr << "error: rung validate takes one job file, got " << args.size()
+              << " arguments\n"
+              << kUsage;
+    return kExitBadInput;
+  }
+  const std::string& path = args[0];
+  try {
+    const JobConfig job = load_job_file(path);
+    for (const auto& warning : job.warnings) std::cerr << "warning: " << warning << '\n';
+    std::cout << to_normalized_yaml(job) << std::flush;
+    try {
+      require_runnable(job);
+      std::cerr << path << ": valid (" << to_string(job.strategy) << ", "
+                << job.space.dims() << " hyperparameter" << (job.space.dims() == 1 ? "" : "s")
+                << ", " << job.max_trials << " trials, " << job.max_parallel
+                << " at a time, up to " << job.max_resource << " epochs each)\n";
+    } catch (const ConfigError& e) {
+      std::cerr << path << ": " << e.issues().front().message << '\n';
+    }
+    return kExitOk;
+  } catch (const ConfigError& e) {
+    for (const auto& issue : e.issues()) std::cerr << "error: " << issue.to_string() << '\n';
+    std::cerr << path << ": " << e.issues().size() << " problem"
+              << (e.issues().size() == 1 ? "" : "s") << " found; the job file is not valid\n";
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << '\n';
+    return kExitBadInput;
+  }
+}
+
+}  // namespace rung::cli

@@ -1,0 +1,158 @@
+#include "rung/comm/mpi_transport.hpp"
+
+#include <mpi.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "rung/config/error.hpp"
+
+namespace rung {
+namespace {
+
+constexpr int kTag = 17;
+
+// Every MPI call goes through here: a failure becomes an MpiError with MPI's own message.
+void check(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  throw MpiError(std::string(what) + " failed: " + std::string(text, static_cast<std::size_t>(len)));
+}
+
+// Sleep-polling wait. Starts at 20 us (a decision round trip stays fast) and backs off to
+// 2 ms, so a waiting rank costs well under 1% of a core.
+class Backoff {
+ public:
+  void wait() {
+    std::this_thread::sleep_for(std::chrono::microseconds(delay_us_));
+    delay_us_ = std::min(delay_us_ * 2, 2000);
+  }
+
+ private:
+  int delay_us_ = 20;
+};
+
+// Polls for a message with kTag from `source`; true with its status when one arrived.
+bool probe(int source, MPI_Status& status) {
+  int flag = 0;
+  check(MPI_Iprobe(source, kTag, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+  return flag != 0;
+}
+
+std::string receive_bytes(const MPI_Status& status) {
+  int count = 0;
+  check(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
+  std::string buffer(static_cast<std::size_t>(count), '\0');
+  check(MPI_Recv(buffer.data(), count, MPI_BYTE, status.MPI_SOURCE, kTag, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE),
+        "MPI_Recv");
+  return buffer;
+}
+
+void send_bytes(const std::string& bytes, int dest) {
+  check(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, dest, kTag,
+                 MPI_COMM_WORLD),
+        "MPI_Send");
+}
+
+}  // namespace
+
+MpiEnvironment::MpiEnvironment(int& argc, char**& argv) {
+  int provided = 0;
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+  MPI_Comm node = MPI_COMM_NULL;
+  check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
+        "MPI_Comm_split_type");
+  check(MPI_Comm_rank(node, &local_rank_), "MPI_Comm_rank");
+  MPI_Comm_free(&node);
+  char name[MPI_MAX_PROCESSOR_NAME];
+  int len = 0;
+  check(MPI_Get_processor_name(name, &len), "MPI_Get_processor_name");
+  host_.assign(name, static_cast<std::size_t>(len));
+}
+
+MpiEnvironment::~MpiEnvironment() noexcept { MPI_Finalize(); }
+
+std::int64_t MpiEnvironment::broadcast_from_root(std::int64_t value) const {
+  // A sleeping wait: rank 0 may take a while (a failed parse prints first), and MPI_Bcast
+  // would busy-poll the other ranks meanwhile.
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Ibcast(&value, 1, MPI_INT64_T, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast");
+  Backoff backoff;
+  for (int done = 0;;) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return value;
+    backoff.wait();
+  }
+}
+
+std::vector<double> MpiEnvironment::gather_cpu_seconds(double mine) const {
+  std::vector<double> all(rank_ == 0 ? static_cast<std::size_t>(size_) : 0);
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Igather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &request),
+        "MPI_Igather");
+  Backoff backoff;
+  for (int done = 0;;) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return all;
+    backoff.wait();
+  }
+}
+
+void MpiEnvironment::barrier() const {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
+  Backoff backoff;
+  for (int done = 0;;) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    backoff.wait();
+  }
+}
+
+void MpiEnvironment::abort(int code) const noexcept {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+MpiCoordinatorTransport::MpiCoordinatorTransport(int world_size) : world_size_(world_size) {}
+
+void MpiCoordinatorTransport::send(int worker, const ToWorker& msg) {
+  const std::string bytes = encode(msg);
+  send_bytes(bytes, worker);
+  traffic_.messages_sent += 1;
+  traffic_.bytes_sent += bytes.size();
+}
+
+std::optional<FromWorker> MpiCoordinatorTransport::receive(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  Backoff backoff;
+  MPI_Status status;
+  while (!probe(MPI_ANY_SOURCE, status)) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    backoff.wait();
+  }
+  const std::string bytes = receive_bytes(status);
+  traffic_.messages_received += 1;
+  traffic_.bytes_received += bytes.size();
+  return FromWorker{status.MPI_SOURCE, decode_from_worker(bytes)};
+}
+
+void MpiWorkerTransport::send(const FromWorkerBody& msg) { send_bytes(encode(msg), 0); }
+
+ToWorker MpiWorkerTransport::receive() {
+  Backoff backoff;
+  MPI_Status status;
+  while (!probe(0, status)) backoff.wait();
+  return decode_to_worker(receive_bytes(status));
+}
+
+}  // namespace rung

@@ -1,0 +1,162 @@
+// The job as rung understood it, in rung's own form, every default filled in: what
+// `rung validate` prints, and what parse_job_text reads back to the same JobConfig.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include <yaml-cpp/yaml.h>
+
+#include "rung/config/job_config.hpp"
+
+namespace rung {
+namespace {
+
+// Bounds as SageMaker writes them: strings holding the shortest exact number.
+std::string bound_text(double v) {
+  char buf[40];
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+void emit_value(YAML::Emitter& out, const ParamValue& value) {
+  if (std::holds_alternative<std::string>(value)) {
+    out << YAML::DoubleQuoted << std::get<std::string>(value);
+  } else {
+    out << to_string(value);  // an integer, or a real that reads back as a real
+  }
+}
+
+void emit_range(YAML::Emitter& out, const ParamRange& r) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "Name" << YAML::Value << r.name;
+  if (r.kind == ParamKind::Categorical) {
+    out << YAML::Key << "Values" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& v : r.values) out << YAML::DoubleQuoted << v;
+    out << YAML::EndSeq;
+  } else {
+    out << YAML::Key << "MinValue" << YAML::Value << YAML::DoubleQuoted
+        << bound_text(r.min_value);
+    out << YAML::Key << "MaxValue" << YAML::Value << YAML::DoubleQuoted
+        << bound_text(r.max_value);
+    out << YAML::Key << "ScalingType" << YAML::Value << to_string(r.scaling);
+    if (r.scaling == ScalingType::Auto) {
+      out << YAML::Comment(std::string("-> ") + to_string(r.effective_scaling()));
+    }
+  }
+  out << YAML::EndMap;
+}
+
+void emit_ranges(YAML::Emitter& out, const SearchSpace& space, ParamKind kind,
+                 const char* key) {
+  out << YAML::Key << key << YAML::Value;
+  bool any = false;
+  for (const auto& r : space.ranges()) any = any || r.kind == kind;
+  if (!any) {
+    out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+    return;
+  }
+  out << YAML::BeginSeq;
+  for (const auto& r : space.ranges()) {
+    if (r.kind == kind) emit_range(out, r);
+  }
+  out << YAML::EndSeq;
+}
+
+void emit_tuning(YAML::Emitter& out, const JobConfig& job) {
+  out << YAML::Key << "HyperParameterTuningJobConfig" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "Strategy" << YAML::Value << to_string(job.strategy);
+  if (job.strategy == Strategy::Random) {
+    out << YAML::Comment("every trial trains " + std::to_string(job.max_resource) + " epochs");
+  }
+  if (job.strategy == Strategy::Hyperband) {
+    out << YAML::Key << "StrategyConfig" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "HyperbandStrategyConfig" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "MinResource" << YAML::Value << job.min_resource;
+    out << YAML::Key << "MaxResource" << YAML::Value << job.max_resource;
+    out << YAML::EndMap << YAML::EndMap;
+  }
+  out << YAML::Key << "ResourceLimits" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "MaxNumberOfTrainingJobs" << YAML::Value << job.max_trials;
+  out << YAML::Key << "MaxParallelTrainingJobs" << YAML::Value << job.max_parallel;
+  out << YAML::EndMap;
+  out << YAML::Key << "HyperParameterTuningJobObjective" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "Type" << YAML::Value << to_string(job.objective.type);
+  out << YAML::Key << "MetricName" << YAML::Value << YAML::DoubleQuoted
+      << job.objective.metric_name;
+  out << YAML::EndMap;
+  out << YAML::Key << "ParameterRanges" << YAML::Value << YAML::BeginMap;
+  emit_ranges(out, job.space, ParamKind::Integer, "IntegerParameterRanges");
+  emit_ranges(out, job.space, ParamKind::Continuous, "ContinuousParameterRanges");
+  emit_ranges(out, job.space, ParamKind::Categorical, "CategoricalParameterRanges");
+  out << YAML::EndMap;
+  if (job.has_seed) {
+    out << YAML::Key << "RandomSeed" << YAML::Value << job.seed;
+  }
+  out << YAML::Key << "TrainingJobEarlyStoppingType" << YAML::Value << YAML::DoubleQuoted << "Off";
+  if (!job.has_seed) out << YAML::Comment("RandomSeed not set: drawn at start and journaled");
+  out << YAML::EndMap;
+}
+
+void emit_training(YAML::Emitter& out, const JobConfig& job) {
+  const TrainingSpec& t = job.training;
+  out << YAML::Key << "rung" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "model" << YAML::Value << t.model;
+  out << YAML::Key << "dataset" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "kind" << YAML::Value << t.dataset.kind;
+  if (!t.dataset.path.empty()) out << YAML::Key << "path" << YAML::Value << t.dataset.path;
+  out << YAML::Key << "samples" << YAML::Value << t.dataset.samples;
+  out << YAML::Key << "features" << YAML::Value << t.dataset.features;
+  out << YAML::Key << "informative" << YAML::Value << t.dataset.informative;
+  out << YAML::Key << "class_separation" << YAML::Value
+      << to_string(ParamValue{t.dataset.class_separation});
+  out << YAML::Key << "label_noise" << YAML::Value << to_string(ParamValue{t.dataset.label_noise});
+  out << YAML::Key << "validation_fraction" << YAML::Value
+      << to_string(ParamValue{t.dataset.validation_fraction});
+  out << YAML::Key << "seed" << YAML::Value << t.dataset.seed;
+  out << YAML::EndMap;
+  out << YAML::Key << "static_hyperparameters" << YAML::Value;
+  if (t.static_hyperparameters.empty()) {
+    out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+  } else {
+    out << YAML::BeginMap;
+    for (const auto& [name, value] : t.static_hyperparameters) {
+      out << YAML::Key << name << YAML::Value;
+      emit_value(out, value);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::Key << "device" << YAML::Value << t.device;
+  out << YAML::Key << "threads_per_worker" << YAML::Value << t.threads_per_worker;
+  if (job.strategy == Strategy::Hyperband) {
+    out << YAML::Key << "asha" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "reduction_factor" << YAML::Value << job.asha.reduction_factor;
+    out << YAML::Key << "type" << YAML::Value << to_string(job.asha.type);
+    out << YAML::Key << "few_entries" << YAML::Value << to_string(job.asha.few_entries);
+    out << YAML::EndMap;
+  }
+  out << YAML::Key << "output_dir" << YAML::Value << job.output_dir;
+  out << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string to_normalized_yaml(const JobConfig& job) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out << YAML::Comment("rung job \"" + job.name + "\"" +
+                       (job.source_path.empty() ? std::string()
+                                                : ", as read from " + job.source_path));
+  out << YAML::BeginMap;
+  out << YAML::Key << "HyperParameterTuningJobName" << YAML::Value << job.name;
+  emit_tuning(out, job);
+  if (job.has_training) emit_training(out, job);
+  out << YAML::EndMap;
+  std::string text = out.c_str();
+  text += '\n';
+  return text;
+}
+
+}  // namespace rung

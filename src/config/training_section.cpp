@@ -1,0 +1,172 @@
+// What to train: rung's own section (model, dataset, static hyperparameters, device, ASHA
+// options, output directory), and the one part of SageMaker's TrainingJobDefinition that
+// means something outside SageMaker: its StaticHyperParameters.
+#include <utility>
+
+#include "job_parts.hpp"
+
+namespace rung::config_detail {
+namespace {
+
+const std::vector<std::string> kModels = {"mlp"};
+
+// Static hyperparameters: text or numbers, each read as int64, double or string.
+void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string& origin) {
+  if (!r.expect_map(map, "static hyperparameters")) return;
+  for (auto& [name, value] : r.entries(map)) {
+    if (!value.present() || !value.node.IsScalar()) {
+      r.add(value, "expected a value (text or a number), got " + describe(value.node));
+      continue;
+    }
+    ParamValue parsed = parse_param_value(value.node.Scalar());
+    auto& statics = d.job.training.static_hyperparameters;
+    const auto it = statics.find(name);
+    if (it != statics.end() && it->second != parsed) {
+      d.job.warnings.push_back(value.path + ": " + to_string(parsed) + " replaces " +
+                               to_string(it->second) + " from " + d.static_fields[name].path +
+                               " (" + origin + " wins)");
+    }
+    statics[name] = std::move(parsed);
+    d.static_fields[name] = value;
+  }
+}
+
+void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
+  if (!r.expect_map(f, "dataset")) return;
+  r.check_keys(f, {"kind", "path", "samples", "features", "informative", "class_separation",
+                   "label_noise", "validation_fraction", "seed"});
+  if (auto v = r.one_of(r.child(f, "kind"), {"synthetic"})) ds.kind = *v;
+  const Field path = r.child(f, "path");
+  if (path.present() && ds.kind == "synthetic") {
+    r.add(path, "is only for file-based data sets; remove it (kind synthetic generates its "
+                "data from seed)");
+  }
+  if (auto v = r.integer_in(r.child(f, "samples"), 10, kIntMax,
+                            "a data set needs at least 10 samples to split and train on")) {
+    ds.samples = static_cast<int>(*v);
+  }
+  const Field features = r.child(f, "features");
+  if (auto v = r.integer_in(features, 1, kIntMax, "samples need at least one feature")) {
+    ds.features = static_cast<int>(*v);
+  }
+  const Field informative = r.child(f, "informative");
+  if (auto v = r.integer_in(informative, 1, kIntMax,
+                            "at least one feature must carry the label's signal")) {
+    if (*v > ds.features) {
+      r.add(informative, describe(informative.node) + " must be <= features (" +
+                             std::to_string(ds.features) +
+                             "); lower informative or raise features");
+    } else {
+      ds.informative = static_cast<int>(*v);
+    }
+  }
+  const Field separation = r.child(f, "class_separation");
+  if (auto v = r.number(separation)) {
+    if (*v > 0.0) {
+      ds.class_separation = *v;
+    } else {
+      r.add(separation, describe(separation.node) + " must be > 0; use e.g. 1.0 (larger is "
+                                                    "easier)");
+    }
+  }
+  const Field noise = r.child(f, "label_noise");
+  if (auto v = r.number(noise)) {
+    if (*v >= 0.0 && *v < 0.5) {
+      ds.label_noise = *v;
+    } else {
+      r.add(noise, describe(noise.node) + " must be in [0, 0.5) (the fraction of flipped "
+                                          "labels; 0.5 leaves no signal); use e.g. 0.02");
+    }
+  }
+  const Field fraction = r.child(f, "validation_fraction");
+  if (auto v = r.number(fraction)) {
+    if (*v > 0.0 && *v < 1.0) {
+      ds.validation_fraction = *v;
+    } else {
+      r.add(fraction, describe(fraction.node) + " must be in (0, 1) (the share of samples "
+                                                "held out); use e.g. 0.2");
+    }
+  }
+  if (auto v = r.integer_in(r.child(f, "seed"), 0, INT64_MAX,
+                            "use a non-negative integer such as 7")) {
+    ds.seed = static_cast<std::uint64_t>(*v);
+  }
+}
+
+void read_asha(Reader& r, const Field& f, JobDraft& d) {
+  if (!r.expect_map(f, "asha")) return;
+  d.asha = f;
+  AshaOptions& asha = d.job.asha;
+  r.check_keys(f, {"reduction_factor", "type", "few_entries"});
+  if (auto v = r.integer_in(r.child(f, "reduction_factor"), 2, kIntMax,
+                            "each rung keeps 1/reduction_factor of its trials; use e.g. 3")) {
+    asha.reduction_factor = static_cast<int>(*v);
+  }
+  if (auto v = r.one_of(r.child(f, "type"), {"promotion", "stopping"})) {
+    asha.type = *v == "promotion" ? AshaType::Promotion : AshaType::Stopping;
+  }
+  const Field few = r.child(f, "few_entries");
+  if (auto v = r.one_of(few, {"floor", "ceil"})) {
+    asha.few_entries = *v == "floor" ? FewEntriesRule::Floor : FewEntriesRule::Ceil;
+    d.has_few_entries = true;
+  }
+}
+
+}  // namespace
+
+void read_training_definition(Reader& r, const Field& definition, JobDraft& d) {
+  if (!r.expect_map(definition, "TrainingJobDefinition")) return;
+  std::vector<std::string> ignored;
+  for (auto& [key, value] : r.entries(definition)) {
+    if (key == "StaticHyperParameters") {
+      read_static_map(r, value, d, "TrainingJobDefinition");
+    } else {
+      ignored.push_back(key);
+    }
+  }
+  if (!ignored.empty()) {
+    std::string names;
+    for (const auto& k : ignored) names += (names.empty() ? "" : ", ") + k;
+    d.job.warnings.push_back(definition.path + ": " + names +
+                             (ignored.size() == 1 ? " is a SageMaker training-job setting"
+                                                  : " are SageMaker training-job settings") +
+                             " that rung ignores (the rung: section says what to train and "
+                             "where); only StaticHyperParameters is used");
+  }
+}
+
+void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
+  d.rung_section = section;
+  if (!section.present()) {
+    r.add(section, "is empty; give at least model: mlp");
+    return;
+  }
+  if (!r.expect_map(section, "the rung section")) return;
+  d.job.has_training = true;
+  TrainingSpec& t = d.job.training;
+  r.check_keys(section, {"model", "dataset", "static_hyperparameters", "device",
+                         "threads_per_worker", "asha", "output_dir"});
+  const Field model = r.child(section, "model");
+  if (r.require(model, "name the model to train (model: mlp)")) {
+    if (auto v = r.one_of(model, kModels)) t.model = *v;
+  }
+  read_dataset(r, r.child(section, "dataset"), t.dataset);
+  read_static_map(r, r.child(section, "static_hyperparameters"), d, "rung");
+  if (auto v = r.one_of(r.child(section, "device"), {"cpu", "cuda", "auto"})) t.device = *v;
+  if (auto v = r.integer_in(r.child(section, "threads_per_worker"), 1, 4096,
+                            "each worker needs at least one thread")) {
+    t.threads_per_worker = static_cast<int>(*v);
+  }
+  read_asha(r, r.child(section, "asha"), d);
+  const Field out = r.child(section, "output_dir");
+  if (auto v = r.text(out)) {
+    if (v->empty()) {
+      r.add(out, "must not be empty; remove it to use out/<job name>");
+    } else {
+      d.job.output_dir = *v;
+      d.has_output_dir = true;
+    }
+  }
+}
+
+}  // namespace rung::config_detail

@@ -1,0 +1,416 @@
+// The MLP, its trainer and its checkpoint layout. The checkpoint (through the torch-free
+// CheckpointWriter) holds:
+//   root attributes  model, epoch, seed, dataset (describe(spec)), torch_version
+//   params/<name>     every parameter, float32, its own shape (h5py reads them directly)
+//   buffers/<name>    every buffer (the MLP has none)
+//   optimizer/torch_archive   Adam's state (step, exp_avg, exp_avg_sq per parameter) as the
+//                     bytes of a torch::serialize::OutputArchive: the one form that LibTorch
+//                     1.13 and 2.x both write and read through public API
+//   rng/generator_state       the trainer's CPU generator (Generator::get_state())
+//   hyperparameters/<name>    string attributes, rung::to_string of each value
+#include "rung/train/mlp.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "rung/ckpt/checkpoint_file.hpp"
+#include "rung/config/error.hpp"
+
+namespace rung {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+constexpr std::int64_t kEvalChunk = 8192;
+
+torch::Device resolve_device(const std::string& name) {
+  if (name == "auto" || name.empty()) {
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  }
+  std::unique_ptr<torch::Device> device;
+  try {
+    device = std::make_unique<torch::Device>(name);
+  } catch (const c10::Error&) {
+    throw InputError("rung.device: \"" + name + "\" is not a device; use cpu, cuda, cuda:N or auto");
+  }
+  if (device->is_cuda() && !torch::cuda::is_available()) {
+    throw InputError("rung.device: \"" + name +
+                     "\" asks for CUDA, but LibTorch sees no CUDA device here; use cpu or auto");
+  }
+  if (!device->is_cpu() && !device->is_cuda()) {
+    throw InputError("rung.device: \"" + name + "\" is not supported; use cpu, cuda, cuda:N or auto");
+  }
+  return *device;
+}
+
+torch::Tensor to_tensor(const std::vector<float>& values, std::int64_t rows, std::int64_t cols,
+                        const torch::Device& device) {
+  std::vector<std::int64_t> shape{rows};
+  if (cols > 0) shape.push_back(cols);
+  // from_blob does not copy; clone() does, so the tensor owns its memory.
+  auto tensor = torch::from_blob(const_cast<float*>(values.data()), shape, torch::kFloat).clone();
+  return tensor.to(device);
+}
+
+DType to_dtype(torch::ScalarType type, const std::string& name) {
+  switch (type) {
+    case torch::kFloat: return DType::Float32;
+    case torch::kDouble: return DType::Float64;
+    case torch::kLong: return DType::Int64;
+    case torch::kByte: return DType::UInt8;
+    default:
+      throw CheckpointError(std::string("cannot checkpoint \"") + name + "\": element type " +
+                            c10::toString(type) + " (want float32, float64, int64 or uint8)");
+  }
+}
+
+torch::ScalarType to_scalar_type(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return torch::kFloat;
+    case DType::Float64: return torch::kDouble;
+    case DType::Int64: return torch::kLong;
+    case DType::UInt8: return torch::kByte;
+  }
+  return torch::kByte;
+}
+
+void put_tensor(CheckpointWriter& writer, const std::string& name, const torch::Tensor& tensor) {
+  const torch::Tensor cpu = tensor.detach().to(torch::kCPU).contiguous();
+  const std::vector<std::uint64_t> shape(cpu.sizes().begin(), cpu.sizes().end());
+  writer.put_array(name, to_dtype(cpu.scalar_type(), name), shape, cpu.data_ptr());
+}
+
+// A CPU tensor that owns a copy of the array.
+torch::Tensor from_array(const ArrayData& array) {
+  const std::vector<std::int64_t> shape(array.shape.begin(), array.shape.end());
+  auto options = torch::TensorOptions().dtype(to_scalar_type(array.dtype));
+  torch::Tensor tensor = torch::empty(shape, options);
+  if (!array.bytes.empty()) std::memcpy(tensor.data_ptr(), array.bytes.data(), array.bytes.size());
+  return tensor;
+}
+
+std::string shape_string(c10::IntArrayRef shape) {
+  std::ostringstream out;
+  out << '[';
+  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << ']';
+  return out.str();
+}
+
+[[noreturn]] void refuse(const std::string& path, const std::string& why) {
+  throw CheckpointError("checkpoint " + path + ": " + why);
+}
+
+// Reads `group`/<name> for every named tensor of the model, checking that the file has exactly
+// these names, each with the same element type and shape. Returns CPU tensors in model order.
+std::vector<torch::Tensor> read_named(const CheckpointReader& reader, const std::string& group,
+                                      const std::string& what,
+                                      const std::vector<std::pair<std::string, torch::Tensor>>& named) {
+  const std::string& path = reader.path();
+  std::set<std::string> in_file;
+  if (reader.has(group)) {
+    for (auto& name : reader.list(group)) in_file.insert(name);
+  }
+  std::vector<torch::Tensor> out;
+  for (const auto& [name, current] : named) {
+    const std::string key = group + "/" + name;
+    if (in_file.erase(name) == 0) refuse(path, what + " \"" + name + "\" is missing (no " + key + ")");
+    const ArrayData array = reader.get_array(key);
+    if (to_scalar_type(array.dtype) != current.scalar_type()) {
+      refuse(path, what + " \"" + name + "\" is " + to_string(array.dtype) + ", the model's is " +
+                       c10::toString(current.scalar_type()));
+    }
+    torch::Tensor tensor = from_array(array);
+    if (tensor.sizes() != current.sizes()) {
+      refuse(path, what + " \"" + name + "\" has shape " + shape_string(tensor.sizes()) +
+                       ", the model's is " + shape_string(current.sizes()) +
+                       " (another data set or network width?)");
+    }
+    out.push_back(std::move(tensor));
+  }
+  if (!in_file.empty()) {
+    refuse(path, "unexpected " + what + " \"" + *in_file.begin() + "\" (not in this model)");
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+MlpOptions MlpOptions::from(const HyperParameters& hp) {
+  MlpOptions o;
+  o.units = get_int_or(hp, "units", o.units);
+  o.learning_rate = get_double_or(hp, "learning_rate", o.learning_rate);
+  o.l2 = get_double_or(hp, "l2", o.l2);
+  o.batch_size = get_int_or(hp, "batch_size", o.batch_size);
+  if (o.units < 1) {
+    throw InputError("hyperparameter \"units\" is " + std::to_string(o.units) +
+                     "; the MLP needs at least 1 unit per hidden layer (typically 10..1000)");
+  }
+  if (o.batch_size < 1) {
+    throw InputError("hyperparameter \"batch_size\" is " + std::to_string(o.batch_size) +
+                     "; it must be >= 1");
+  }
+  if (!(o.learning_rate > 0.0) || !std::isfinite(o.learning_rate)) {
+    throw InputError("hyperparameter \"learning_rate\" is " + to_string(ParamValue(o.learning_rate)) +
+                     "; Adam needs a finite learning rate > 0");
+  }
+  if (!(o.l2 >= 0.0) || !std::isfinite(o.l2)) {
+    throw InputError("hyperparameter \"l2\" is " + to_string(ParamValue(o.l2)) +
+                     "; the L2 regularisation must be finite and >= 0");
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model
+
+MlpImpl::MlpImpl(std::int64_t inputs, std::int64_t units)
+    : fc1_(register_module("fc1", torch::nn::Linear(inputs, units))),
+      fc2_(register_module("fc2", torch::nn::Linear(units, units))),
+      fc3_(register_module("fc3", torch::nn::Linear(units, 1))) {}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
+  torch::Tensor h = torch::relu(fc1_->forward(x));
+  h = torch::relu(fc2_->forward(h));
+  return fc3_->forward(h).squeeze(-1);
+}
+
+void MlpImpl::reset_parameters(at::Generator& generator) {
+  torch::NoGradGuard no_grad;
+  for (auto* layer : {&fc1_, &fc2_, &fc3_}) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>((*layer)->weight.size(1)));
+    (*layer)->weight.uniform_(-bound, bound, generator);
+    (*layer)->bias.uniform_(-bound, bound, generator);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trainer
+
+MlpTrainer::MlpTrainer(std::shared_ptr<const TabularDataset> data,
+                       std::string dataset_description, const HyperParameters& hp,
+                       std::uint64_t seed, torch::Device device, int threads)
+    : data_(std::move(data)),
+      dataset_description_(std::move(dataset_description)),
+      hyperparameters_(hp),
+      options_(MlpOptions::from(hp)),
+      seed_(seed),
+      device_(device),
+      threads_(threads),
+      generator_(at::make_generator<at::CPUGeneratorImpl>(seed)) {
+  if (!data_ || data_->train_size() == 0 || data_->validation_size() == 0) {
+    throw InputError("the MLP needs a data set with training and validation samples");
+  }
+  if (threads_ > 0) torch::set_num_threads(threads_);
+  // Built and initialised on the CPU from our generator, then moved.
+  model_ = Mlp(data_->features, options_.units);
+  model_->reset_parameters(generator_);
+  model_->to(device_);
+  optimizer_ = make_optimizer();
+  const std::int64_t d = data_->features;
+  x_train_ = to_tensor(data_->x_train, data_->train_size(), d, device_);
+  y_train_ = to_tensor(data_->y_train, data_->train_size(), 0, device_);
+  x_validation_ = to_tensor(data_->x_validation, data_->validation_size(), d, device_);
+  y_validation_ = to_tensor(data_->y_validation, data_->validation_size(), 0, device_);
+}
+
+std::unique_ptr<torch::optim::Adam> MlpTrainer::make_optimizer() const {
+  return std::make_unique<torch::optim::Adam>(
+      model_->parameters(),
+      torch::optim::AdamOptions(options_.learning_rate).weight_decay(options_.l2));
+}
+
+EpochResult MlpTrainer::train_epoch() {
+  EpochResult result;
+  const int next_epoch = epoch_ + 1;
+  try {
+    if (threads_ > 0) torch::set_num_threads(threads_);
+    const auto train_start = Clock::now();
+    model_->train();
+    const std::int64_t n = x_train_.size(0);
+    const torch::Tensor order = torch::randperm(n, generator_, torch::TensorOptions(torch::kLong));
+    // The epoch's loss is summed on the device and read once: no per-batch synchronisation.
+    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions(torch::kDouble).device(device_));
+    for (std::int64_t start = 0; start < n; start += options_.batch_size) {
+      const std::int64_t end = std::min(n, start + options_.batch_size);
+      const torch::Tensor index = order.slice(0, start, end).to(device_);
+      const torch::Tensor x = x_train_.index_select(0, index);
+      const torch::Tensor y = y_train_.index_select(0, index);
+      optimizer_->zero_grad();
+      const torch::Tensor loss = torch::binary_cross_entropy_with_logits(model_->forward(x), y);
+      loss.backward();
+      optimizer_->step();
+      loss_sum += loss.detach().to(torch::kDouble) * static_cast<double>(end - start);
+    }
+    const double train_loss = loss_sum.item<double>() / static_cast<double>(n);
+    result.train_time_s = seconds_since(train_start);
+    if (!std::isfinite(train_loss)) {
+      throw TrialError("mlp: training loss is " + std::to_string(train_loss) + " in epoch " +
+                       std::to_string(next_epoch) + " (learning_rate " +
+                       to_string(ParamValue(options_.learning_rate)) + ")");
+    }
+
+    const auto eval_start = Clock::now();
+    model_->eval();
+    torch::NoGradGuard no_grad;
+    const std::int64_t m = x_validation_.size(0);
+    double eval_loss = 0.0;
+    std::int64_t correct = 0;
+    for (std::int64_t start = 0; start < m; start += kEvalChunk) {
+      const std::int64_t end = std::min(m, start + kEvalChunk);
+      const torch::Tensor logits = model_->forward(x_validation_.slice(0, start, end));
+      const torch::Tensor y = y_validation_.slice(0, start, end);
+      eval_loss += torch::binary_cross_entropy_with_logits(logits, y, {}, {}, at::Reduction::Sum)
+                       .item<double>();
+      correct += (logits.gt(0.0) == y.gt(0.5)).sum().item<std::int64_t>();
+    }
+    eval_loss /= static_cast<double>(m);
+    result.eval_time_s = seconds_since(eval_start);
+    if (!std::isfinite(eval_loss)) {
+      throw TrialError("mlp: validation loss is " + std::to_string(eval_loss) + " in epoch " +
+                       std::to_string(next_epoch));
+    }
+    result.metrics["train:loss"] = train_loss;
+    result.metrics["validation:loss"] = eval_loss;
+    result.metrics["validation:accuracy"] = static_cast<double>(correct) / static_cast<double>(m);
+  } catch (const c10::Error& e) {
+    throw TrialError("mlp: epoch " + std::to_string(next_epoch) + " failed in LibTorch: " +
+                     e.what_without_backtrace());
+  }
+  epoch_ = next_epoch;
+  return result;
+}
+
+void MlpTrainer::save_checkpoint(const std::string& path) const {
+  CheckpointWriter writer(path);
+  try {
+    writer.put_string("model", kMlpModelName);
+    writer.put_int("epoch", epoch_);
+    writer.put_int("seed", static_cast<std::int64_t>(seed_));
+    writer.put_string("dataset", dataset_description_);
+    writer.put_string("torch_version", TORCH_VERSION);
+    for (const auto& [name, value] : hyperparameters_) {
+      writer.put_string("hyperparameters/" + name, to_string(value));
+    }
+    for (const auto& item : model_->named_parameters()) {
+      put_tensor(writer, "params/" + item.key(), item.value());
+    }
+    for (const auto& item : model_->named_buffers()) {
+      put_tensor(writer, "buffers/" + item.key(), item.value());
+    }
+    std::ostringstream archive_bytes;
+    torch::serialize::OutputArchive archive;
+    optimizer_->save(archive);
+    archive.save_to(archive_bytes);
+    const std::string bytes = archive_bytes.str();
+    writer.put_array("optimizer/torch_archive", DType::UInt8, {bytes.size()}, bytes.data());
+    put_tensor(writer, "rng/generator_state", generator_.get_state());
+  } catch (const c10::Error& e) {
+    throw CheckpointError("checkpoint " + path + ": " + e.what_without_backtrace());
+  }
+  writer.commit();
+}
+
+void MlpTrainer::load_checkpoint(const std::string& path) {
+  const CheckpointReader reader(path);
+  // Check and read everything first; the trainer changes only once all of it is good.
+  if (!reader.has("model")) refuse(path, "no model name (root attribute \"model\")");
+  const std::string model = reader.get_string("model");
+  if (model != kMlpModelName) {
+    refuse(path, "holds a \"" + model + "\" model, not \"" + kMlpModelName + "\"");
+  }
+  if (reader.has("dataset") && reader.get_string("dataset") != dataset_description_) {
+    refuse(path, "was trained on another data set (" + reader.get_string("dataset") +
+                     "), not on this one (" + dataset_description_ + ")");
+  }
+
+  // Hyperparameters: the same names with the same values.
+  std::set<std::string> in_file;
+  if (reader.has("hyperparameters")) {
+    for (auto& name : reader.list_attributes("hyperparameters")) in_file.insert(name);
+  }
+  std::string differences;
+  auto note = [&](const std::string& text) { differences += (differences.empty() ? "" : "; ") + text; };
+  for (const auto& [name, value] : hyperparameters_) {
+    const std::string mine = to_string(value);
+    if (in_file.erase(name) == 0) {
+      note(name + " is " + mine + " here but not in the file");
+      continue;
+    }
+    const std::string theirs = reader.get_string("hyperparameters/" + name);
+    if (theirs != mine) note(name + " is " + theirs + " in the file, " + mine + " here");
+  }
+  for (const auto& name : in_file) {
+    note(name + " is " + reader.get_string("hyperparameters/" + name) + " in the file but not set here");
+  }
+  if (!differences.empty()) refuse(path, "hyperparameters differ from this trial's: " + differences);
+
+  const std::int64_t epoch = reader.get_int("epoch");
+  if (epoch < 0 || epoch > std::numeric_limits<int>::max()) {
+    refuse(path, "epoch " + std::to_string(epoch) + " is not a valid epoch count");
+  }
+
+  std::vector<std::pair<std::string, torch::Tensor>> params;
+  for (const auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
+  std::vector<std::pair<std::string, torch::Tensor>> buffers;
+  for (const auto& item : model_->named_buffers()) buffers.emplace_back(item.key(), item.value());
+  const auto param_values = read_named(reader, "params", "parameter", params);
+  const auto buffer_values = read_named(reader, "buffers", "buffer", buffers);
+
+  const ArrayData archive_array = reader.get_array("optimizer/torch_archive");
+  if (archive_array.dtype != DType::UInt8) refuse(path, "optimizer/torch_archive is not uint8");
+  std::unique_ptr<torch::optim::Adam> optimizer = make_optimizer();
+  try {
+    std::istringstream archive_bytes(
+        std::string(archive_array.bytes.begin(), archive_array.bytes.end()));
+    torch::serialize::InputArchive archive;
+    archive.load_from(archive_bytes, device_);
+    optimizer->load(archive);
+  } catch (const c10::Error& e) {
+    refuse(path, std::string("optimizer state unreadable: ") + e.what_without_backtrace());
+  }
+
+  const ArrayData state_array = reader.get_array("rng/generator_state");
+  if (state_array.dtype != DType::UInt8) refuse(path, "rng/generator_state is not uint8");
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed_);
+  try {
+    generator.set_state(from_array(state_array));
+  } catch (const c10::Error& e) {
+    refuse(path, std::string("generator state unreadable: ") + e.what_without_backtrace());
+  }
+
+  // Commit: nothing below can fail for a reason the file decides.
+  {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].second.copy_(param_values[i]);
+    for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].second.copy_(buffer_values[i]);
+  }
+  optimizer_ = std::move(optimizer);
+  generator_ = std::move(generator);
+  epoch_ = static_cast<int>(epoch);
+}
+
+std::unique_ptr<Trainer> make_mlp_trainer(std::shared_ptr<const TabularDataset> data,
+                                          std::string dataset_description,
+                                          const HyperParameters& hp, std::uint64_t seed,
+                                          const std::string& device, int threads) {
+  return std::make_unique<MlpTrainer>(std::move(data), std::move(dataset_description), hp, seed,
+                                      resolve_device(device), threads);
+}
+
+}  // namespace rung

@@ -1,0 +1,23 @@
+// make_trainer: the model name in the job file -> a trainer. No torch here; each model's
+// trainer is built behind its own torch-free factory.
+#include <string>
+
+#include "rung/config/error.hpp"
+#include "rung/train/mlp_trainer.hpp"
+#include "rung/train/synthetic_data.hpp"
+#include "rung/train/trainer.hpp"
+
+namespace rung {
+
+std::unique_ptr<Trainer> make_trainer(const TrainingSpec& spec, const HyperParameters& hp,
+                                      std::uint64_t seed) {
+  if (spec.model == kMlpModelName) {
+    // The data set is generated once per process and shared by every trial's trainer.
+    return make_mlp_trainer(shared_dataset(spec.dataset), describe(spec.dataset), hp, seed,
+                            spec.device, spec.threads_per_worker);
+  }
+  throw InputError("rung.model: \"" + spec.model + "\" is not a known model (known models: " +
+                   kMlpModelName + ")");
+}
+
+}  // namespace rung

@@ -1,0 +1,84 @@
+#include "rung/train/worker.hpp"
+
+#include <chrono>
+#include <exception>
+#include <memory>
+
+#include "rung/config/error.hpp"
+#include "rung/train/trainer.hpp"
+
+namespace rung {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Trains one assignment until a decision other than Continue. Returns false on Shutdown.
+bool train_assignment(WorkerTransport& transport, const JobConfig& job,
+                      const WorkerContext& context, const Assign& assign) {
+  const std::string ckpt = checkpoint_path(context.checkpoint_dir, assign.name);
+  TrialReleased released;
+  released.trial = assign.trial;
+  released.epoch = assign.start_epoch;
+  try {
+    std::unique_ptr<Trainer> trainer = make_trainer(job.training, assign.hyperparameters, assign.seed);
+    if (assign.start_epoch > 0) {
+      trainer->load_checkpoint(ckpt);
+      if (trainer->epoch() != assign.start_epoch) {
+        throw CheckpointError("checkpoint " + ckpt + " holds epoch " +
+                              std::to_string(trainer->epoch()) + ", expected " +
+                              std::to_string(assign.start_epoch));
+      }
+    }
+    for (;;) {
+      const EpochResult result = trainer->train_epoch();
+      released.epoch = trainer->epoch();
+      transport.send(EpochReport{assign.trial, trainer->epoch(), result.metrics,
+                                 result.train_time_s, result.eval_time_s});
+      const ToWorker reply = transport.receive();
+      if (std::holds_alternative<Shutdown>(reply)) return false;
+      const auto* decision = std::get_if<DecisionMsg>(&reply);
+      if (decision == nullptr || decision->trial != assign.trial) {
+        throw Error("protocol error: expected a decision for trial " +
+                    std::to_string(assign.trial));
+      }
+      if (decision->verdict == Verdict::Continue) continue;
+      if (decision->verdict == Verdict::Pause) {
+        const auto start = std::chrono::steady_clock::now();
+        trainer->save_checkpoint(ckpt);
+        released.checkpoint_time_s = seconds_since(start);
+        released.outcome = TrialOutcome::Paused;
+      } else {
+        released.outcome = decision->verdict == Verdict::Stop ? TrialOutcome::Stopped
+                                                              : TrialOutcome::Completed;
+      }
+      break;
+    }
+  } catch (const std::exception& e) {
+    released.outcome = TrialOutcome::Failed;
+    released.message = e.what();
+  }
+  transport.send(released);
+  return true;
+}
+
+}  // namespace
+
+std::string checkpoint_path(const std::string& checkpoint_dir, const std::string& trial_name) {
+  return checkpoint_dir + "/" + trial_name + ".h5";
+}
+
+void run_worker(WorkerTransport& transport, const JobConfig& job, const WorkerContext& context) {
+  transport.send(Ready{context.host, context.device});
+  for (;;) {
+    const ToWorker msg = transport.receive();
+    if (std::holds_alternative<Shutdown>(msg)) return;
+    if (const auto* assign = std::get_if<Assign>(&msg)) {
+      if (!train_assignment(transport, job, context, *assign)) return;
+    }
+    // A stray decision (none expected outside an assignment) is ignored.
+  }
+}
+
+}  // namespace rung
