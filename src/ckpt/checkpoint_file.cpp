@@ -440,7 +440,8 @@ void CheckpointReader::open_and_check() {
                         expected);
   }
   if (format != kCheckpointFormat) {
-    fail(impl.path, "foreign HDF5 file: rung_format is \"" + format + "\", expected " + expected);
+    fail(impl.path, "foreign HDF5 file: rung_format is \"" + format + "\", expected \"" +
+                        kCheckpointFormat + "\"");
   }
   std::int64_t version = 0;
   try {
