@@ -68,7 +68,7 @@ void emit_ranges(YAML::Emitter& out, const SearchSpace& space, ParamKind kind,
 void emit_tuning(YAML::Emitter& out, const JobConfig& job) {
   out << YAML::Key << "HyperParameterTuningJobConfig" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "Strategy" << YAML::Value << to_string(job.strategy);
-  if (job.strategy == Strategy::Random) {
+  if (job.strategy == Strategy::Random && job.has_training) {
     out << YAML::Comment("every trial trains " + std::to_string(job.max_resource) + " epochs");
   }
   if (job.strategy == Strategy::Hyperband) {
@@ -96,7 +96,6 @@ void emit_tuning(YAML::Emitter& out, const JobConfig& job) {
     out << YAML::Key << "RandomSeed" << YAML::Value << job.seed;
   }
   out << YAML::Key << "TrainingJobEarlyStoppingType" << YAML::Value << YAML::DoubleQuoted << "Off";
-  if (!job.has_seed) out << YAML::Comment("RandomSeed not set: drawn at start and journaled");
   out << YAML::EndMap;
 }
 
@@ -144,19 +143,18 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
 }  // namespace
 
 std::string to_normalized_yaml(const JobConfig& job) {
+  std::string header = "# rung job \"" + job.name + "\"";
+  if (!job.source_path.empty()) header += ", as read from " + job.source_path;
+  header += "\n";
+  if (!job.has_seed) header += "# RandomSeed is not set: `rung run` picks one at start\n";
   YAML::Emitter out;
   out.SetIndent(2);
-  out << YAML::Comment("rung job \"" + job.name + "\"" +
-                       (job.source_path.empty() ? std::string()
-                                                : ", as read from " + job.source_path));
   out << YAML::BeginMap;
   out << YAML::Key << "HyperParameterTuningJobName" << YAML::Value << job.name;
   emit_tuning(out, job);
   if (job.has_training) emit_training(out, job);
   out << YAML::EndMap;
-  std::string text = out.c_str();
-  text += '\n';
-  return text;
+  return header + out.c_str() + "\n";
 }
 
 }  // namespace rung
