@@ -23,8 +23,7 @@ int validate_command(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (args.size() != 1) {
-    std::cerr << "error: rung validate takes one job file, got " << args.size()
-              << " arguments\n"
+    std::cerr << "error: rung validate takes one job file, got " << args.size() << " arguments\n"
               << kUsage;
     return kExitBadInput;
   }
@@ -35,10 +34,10 @@ int validate_command(const std::vector<std::string>& args) {
     std::cout << to_normalized_yaml(job) << std::flush;
     try {
       require_runnable(job);
-      std::cerr << path << ": valid (" << to_string(job.strategy) << ", "
-                << job.space.dims() << " hyperparameter" << (job.space.dims() == 1 ? "" : "s")
-                << ", " << job.max_trials << " trials, " << job.max_parallel
-                << " at a time, up to " << job.max_resource << " epochs each)\n";
+      std::cerr << path << ": valid (" << to_string(job.strategy) << ", " << job.space.dims()
+                << " hyperparameter" << (job.space.dims() == 1 ? "" : "s") << ", " << job.max_trials
+                << " trials, " << job.max_parallel << " at a time, up to " << job.max_resource
+                << " epochs each)\n";
     } catch (const ConfigError& e) {
       std::cerr << path << ": " << e.issues().front().message << '\n';
     }

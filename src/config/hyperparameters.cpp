@@ -1,9 +1,9 @@
 #include "rung/config/hyperparameters.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cctype>
 #include <cstdlib>
 #include <limits>
 
@@ -78,8 +78,7 @@ std::int64_t to_int(const std::string& name, const ParamValue& value) {
   const double v = to_double(name, value);
   // Integral reals (10.0, "1e3") are fine; 2^63 and beyond are not representable.
   if (v != std::floor(v) || std::fabs(v) >= 9.2e18) {
-    throw InputError("hyperparameter \"" + name + "\" is " + to_string(value) +
-                     ", not an integer");
+    throw InputError("hyperparameter \"" + name + "\" is " + to_string(value) + ", not an integer");
   }
   return static_cast<std::int64_t>(v);
 }
@@ -117,8 +116,7 @@ double get_double_or(const HyperParameters& hp, const std::string& name, double 
   return it == hp.end() ? fallback : to_double(name, it->second);
 }
 
-std::int64_t get_int_or(const HyperParameters& hp, const std::string& name,
-                        std::int64_t fallback) {
+std::int64_t get_int_or(const HyperParameters& hp, const std::string& name, std::int64_t fallback) {
   const auto it = hp.find(name);
   return it == hp.end() ? fallback : to_int(name, it->second);
 }

@@ -13,23 +13,26 @@
 namespace rung {
 namespace {
 
+using config_detail::describe;
 using config_detail::Field;
 using config_detail::JobDraft;
 using config_detail::Reader;
-using config_detail::describe;
 
 constexpr const char* kNotRunnable =
     "valid tuning config; to run it, add a `rung:` section with model, dataset and static "
     "hyperparameters";
 
-const std::vector<std::string> kTuningKeys = {
-    "Strategy",       "StrategyConfig", "HyperParameterTuningJobObjective",
-    "ResourceLimits", "ParameterRanges", "TrainingJobEarlyStoppingType",
-    "RandomSeed",     "TuningJobCompletionCriteria"};
-const std::vector<std::string> kRungKeys = {"model",  "dataset",
-                                            "static_hyperparameters", "device",
-                                            "threads_per_worker",     "asha",
-                                            "output_dir"};
+const std::vector<std::string> kTuningKeys = {"Strategy",
+                                              "StrategyConfig",
+                                              "HyperParameterTuningJobObjective",
+                                              "ResourceLimits",
+                                              "ParameterRanges",
+                                              "TrainingJobEarlyStoppingType",
+                                              "RandomSeed",
+                                              "TuningJobCompletionCriteria"};
+const std::vector<std::string> kRungKeys = {
+    "model", "dataset",   "static_hyperparameters", "device", "threads_per_worker",
+    "asha",  "output_dir"};
 // Top-level keys of a CreateHyperParameterTuningJob request that rung cannot honour yet.
 const std::vector<std::string> kUnsupportedRequestKeys = {"WarmStartConfig",
                                                           "TrainingJobDefinitions", "Autotune"};
@@ -97,9 +100,9 @@ void resolve_resources(Reader& r, JobDraft& d) {
   JobConfig& job = d.job;
   if (!d.strategy_known) return;
   const std::string* key = epoch_key(d);
-  const std::string statics_path =
-      d.rung_section.node.IsDefined() ? d.rung_section.path + ".static_hyperparameters"
-                                      : std::string("rung.static_hyperparameters");
+  const std::string statics_path = d.rung_section.node.IsDefined()
+                                       ? d.rung_section.path + ".static_hyperparameters"
+                                       : std::string("rung.static_hyperparameters");
   if (job.strategy == Strategy::Random) {
     job.min_resource = 1;
     if (key != nullptr) {
@@ -111,8 +114,9 @@ void resolve_resources(Reader& r, JobDraft& d) {
             d.rung_section.mark);
     }
     if (d.asha.node.IsDefined()) {
-      job.warnings.push_back(d.asha.path + ": ignored, since Strategy is Random (ASHA runs "
-                                           "only with Strategy Hyperband)");
+      job.warnings.push_back(d.asha.path +
+                             ": ignored, since Strategy is Random (ASHA runs "
+                             "only with Strategy Hyperband)");
     }
     return;
   }
@@ -133,8 +137,7 @@ void resolve_resources(Reader& r, JobDraft& d) {
       const auto* v = std::get_if<std::int64_t>(&value);
       if (v == nullptr || *v != job.max_resource) {
         job.warnings.push_back(d.static_fields.at(*key).path + ": " + to_string(value) +
-                               " differs from MaxResource " +
-                               std::to_string(job.max_resource) +
+                               " differs from MaxResource " + std::to_string(job.max_resource) +
                                "; Hyperband trains each trial for at most MaxResource epochs");
       }
     }
@@ -176,9 +179,8 @@ void check_names_and_metric(Reader& r, JobDraft& d) {
     if (!allowed.empty() && !contains(allowed, job.objective.metric_name)) {
       std::string list;
       for (const auto& m : allowed) list += (list.empty() ? "" : ", ") + m;
-      r.add(d.objective_metric, "\"" + job.objective.metric_name +
-                                    "\" is not a metric the " + job.training.model +
-                                    " model reports; use one of " + list);
+      r.add(d.objective_metric, "\"" + job.objective.metric_name + "\" is not a metric the " +
+                                    job.training.model + " model reports; use one of " + list);
     }
   }
   const std::string& metric = job.objective.metric_name;
@@ -186,16 +188,31 @@ void check_names_and_metric(Reader& r, JobDraft& d) {
   const bool is_accuracy = metric.find("accuracy") != std::string::npos;
   if ((is_loss && job.objective.type == ObjectiveType::Maximize) ||
       (is_accuracy && job.objective.type == ObjectiveType::Minimize)) {
-    job.warnings.push_back(d.objective_metric.path + ": " + to_string(job.objective.type) +
-                           " \"" + metric + "\" looks inverted; check " +
+    job.warnings.push_back(d.objective_metric.path + ": " + to_string(job.objective.type) + " \"" +
+                           metric + "\" looks inverted; check " +
                            "HyperParameterTuningJobObjective.Type");
   }
   if (job.max_parallel > job.max_trials) {
-    job.warnings.push_back("ResourceLimits.MaxParallelTrainingJobs: " +
-                           std::to_string(job.max_parallel) + " is more than "
-                           "MaxNumberOfTrainingJobs (" + std::to_string(job.max_trials) +
-                           "); at most " + std::to_string(job.max_trials) +
-                           " trials will run at once");
+    job.warnings.push_back(
+        config_detail::join_path(d.tuning.path, "ResourceLimits.MaxParallelTrainingJobs: ") +
+        std::to_string(job.max_parallel) +
+        " is more than "
+        "MaxNumberOfTrainingJobs (" +
+        std::to_string(job.max_trials) + "); at most " + std::to_string(job.max_trials) +
+        " trials will run at once");
+  }
+}
+
+YAML::Node load_yaml(const std::string& source, bool is_json) {
+  try {
+    return YAML::Load(source);
+  } catch (const YAML::Exception& e) {
+    ConfigIssue issue{"", std::string("not valid ") + (is_json ? "JSON" : "YAML") + ": " + e.msg};
+    if (!e.mark.is_null()) {
+      issue.line = e.mark.line + 1;
+      issue.column = e.mark.column + 1;
+    }
+    throw ConfigError(std::vector<ConfigIssue>{issue});
   }
 }
 
@@ -206,12 +223,15 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
   d.job.source_path = source;
   const Field root{doc, "", doc.IsDefined() ? doc.Mark() : YAML::Mark::null_mark()};
   if (!root.present()) {
-    throw ConfigError("", "the file is empty; a job file needs at least "
-                          "HyperParameterTuningJobConfig (see the README's job-file reference)");
+    throw ConfigError("",
+                      "the file is empty; a job file needs at least "
+                      "HyperParameterTuningJobConfig (see the README's job-file reference)");
   }
   if (!root.node.IsMap()) {
-    r.add(root, "expected a mapping at the top of the file (HyperParameterTuningJobConfig: "
-                "..., rung: ...), got " + describe(root.node));
+    r.add(root,
+          "expected a mapping at the top of the file (HyperParameterTuningJobConfig: "
+          "..., rung: ...), got " +
+              describe(root.node));
     throw ConfigError(r.issues());
   }
 
@@ -230,10 +250,11 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
     top.insert(top.end(), kUnsupportedRequestKeys.begin(), kUnsupportedRequestKeys.end());
     check_top_keys(r, root, top, true);
     if (!nested.node.IsDefined()) {
-      r.add(root, "has no HyperParameterTuningJobConfig; expected rung's form "
-                  "(HyperParameterTuningJobConfig: and rung:), a SageMaker "
-                  "CreateHyperParameterTuningJob request, or a bare HyperParameterTuningJobConfig "
-                  "(Strategy, ResourceLimits, ParameterRanges at the top)");
+      r.add(root,
+            "has no HyperParameterTuningJobConfig; expected rung's form "
+            "(HyperParameterTuningJobConfig: and rung:), a SageMaker "
+            "CreateHyperParameterTuningJob request, or a bare HyperParameterTuningJobConfig "
+            "(Strategy, ResourceLimits, ParameterRanges at the top)");
       throw ConfigError(r.issues());
     }
     for (const auto& key : kUnsupportedRequestKeys) {
@@ -245,8 +266,10 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
     }
     d.tuning = nested;
     if (!r.expect_map(nested, "HyperParameterTuningJobConfig")) {
-      if (!nested.present()) r.add(nested, "is empty; it needs Strategy, ResourceLimits, "
-                                           "HyperParameterTuningJobObjective and ParameterRanges");
+      if (!nested.present())
+        r.add(nested,
+              "is empty; it needs Strategy, ResourceLimits, "
+              "HyperParameterTuningJobObjective and ParameterRanges");
       throw ConfigError(r.issues());
     }
     r.check_keys(nested, kTuningKeys);
@@ -256,8 +279,9 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
   d.job.name = default_name(source);
   if (auto v = r.text(name)) {
     if (v->empty() || !std::all_of(v->begin(), v->end(), valid_name_char)) {
-      r.add(name, describe(name.node) + " may hold only letters, digits, '.', '_' and '-' "
-                                        "and must not be empty (it names the output directory)");
+      r.add(name, describe(name.node) +
+                      " may hold only letters, digits, '.', '_' and '-' "
+                      "and must not be empty (it names the output directory)");
     } else {
       d.job.name = *v;
     }
@@ -275,8 +299,8 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
   check_names_and_metric(r, d);
   if (!d.has_few_entries) {
     // Stopping type: a trial that is first in its rung should not be stopped for being alone.
-    d.job.asha.few_entries = d.job.asha.type == AshaType::Stopping ? FewEntriesRule::Ceil
-                                                                   : FewEntriesRule::Floor;
+    d.job.asha.few_entries =
+        d.job.asha.type == AshaType::Stopping ? FewEntriesRule::Ceil : FewEntriesRule::Floor;
   }
   if (!d.has_output_dir) d.job.output_dir = "out/" + d.job.name;
 
@@ -315,17 +339,7 @@ JobConfig parse_job_text(const std::string& text, const std::string& source_name
   // strings, where they must be escaped), so they are blanks here.
   std::string source = text;
   if (is_json) std::replace(source.begin(), source.end(), '\t', ' ');
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(source);
-  } catch (const YAML::Exception& e) {
-    ConfigIssue issue{"", std::string("not valid ") + (is_json ? "JSON" : "YAML") + ": " + e.msg};
-    if (!e.mark.is_null()) {
-      issue.line = e.mark.line + 1;
-      issue.column = e.mark.column + 1;
-    }
-    throw ConfigError(std::vector<ConfigIssue>{issue});
-  }
+  const YAML::Node doc = load_yaml(source, is_json);
   try {
     return parse_document(doc, source_name, is_json);
   } catch (const YAML::Exception& e) {  // a yaml-cpp surprise is still a bad file, not a crash
@@ -341,8 +355,7 @@ JobConfig load_job_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw InputError("cannot read job file \"" + path + "\": " +
-                     (std::filesystem::exists(path, ec) ? "permission denied"
-                                                        : "no such file"));
+                     (std::filesystem::exists(path, ec) ? "permission denied" : "no such file"));
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -19,13 +19,13 @@ namespace rung::config_detail {
 inline constexpr std::int64_t kIntMax = INT_MAX;
 
 // SageMaker's names for the epoch budget in static hyperparameters, in the order it tries them.
-inline const std::vector<std::string> kEpochKeys = {"epochs", "numepochs", "n-epochs",
-                                                    "n_epochs", "num_epochs"};
+inline const std::vector<std::string> kEpochKeys = {"epochs", "numepochs", "n-epochs", "n_epochs",
+                                                    "num_epochs"};
 
 // What a job file said, before the checks that need several parts of it.
 struct JobDraft {
   JobConfig job;
-  bool is_json = false;  // the text is JSON (for the form of snippets in warnings)
+  bool is_json = false;         // the text is JSON (for the form of snippets in warnings)
   bool strategy_known = false;  // Strategy was read and is one rung knows
   Field tuning;                 // the HyperParameterTuningJobConfig (the root, when bare)
   // HyperbandStrategyConfig, when given.

@@ -1,10 +1,10 @@
 // The job as rung understood it, in rung's own form, every default filled in: what
 // `rung validate` prints, and what parse_job_text reads back to the same JobConfig.
+#include <yaml-cpp/yaml.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-
-#include <yaml-cpp/yaml.h>
 
 #include "rung/config/job_config.hpp"
 
@@ -37,10 +37,8 @@ void emit_range(YAML::Emitter& out, const ParamRange& r) {
     for (const auto& v : r.values) out << YAML::DoubleQuoted << v;
     out << YAML::EndSeq;
   } else {
-    out << YAML::Key << "MinValue" << YAML::Value << YAML::DoubleQuoted
-        << bound_text(r.min_value);
-    out << YAML::Key << "MaxValue" << YAML::Value << YAML::DoubleQuoted
-        << bound_text(r.max_value);
+    out << YAML::Key << "MinValue" << YAML::Value << YAML::DoubleQuoted << bound_text(r.min_value);
+    out << YAML::Key << "MaxValue" << YAML::Value << YAML::DoubleQuoted << bound_text(r.max_value);
     out << YAML::Key << "ScalingType" << YAML::Value << to_string(r.scaling);
     if (r.scaling == ScalingType::Auto) {
       out << YAML::Comment(std::string("-> ") + to_string(r.effective_scaling()));
@@ -49,8 +47,7 @@ void emit_range(YAML::Emitter& out, const ParamRange& r) {
   out << YAML::EndMap;
 }
 
-void emit_ranges(YAML::Emitter& out, const SearchSpace& space, ParamKind kind,
-                 const char* key) {
+void emit_ranges(YAML::Emitter& out, const SearchSpace& space, ParamKind kind, const char* key) {
   out << YAML::Key << key << YAML::Value;
   bool any = false;
   for (const auto& r : space.ranges()) any = any || r.kind == kind;

@@ -211,8 +211,9 @@ std::vector<ConfigIssue> range_issues(const ParamRange& r, const std::string& pa
       add(field, "must be a finite number");
       bounds_ok = false;
     } else if (r.kind == ParamKind::Integer && !is_integral(v)) {
-      add(field, quoted(v) + " is not an integer; an IntegerParameterRange needs integer "
-                             "bounds (use a ContinuousParameterRange for reals)");
+      add(field, quoted(v) +
+                     " is not an integer; an IntegerParameterRange needs integer "
+                     "bounds (use a ContinuousParameterRange for reals)");
       bounds_ok = false;
     }
   }
@@ -260,8 +261,8 @@ SearchSpace::SearchSpace(std::vector<ParamRange> ranges) : ranges_(std::move(ran
   std::vector<ConfigIssue> issues;
   std::set<std::string> names;
   for (std::size_t i = 0; i < ranges_.size(); ++i) {
-    const std::string path = std::string(to_string(ranges_[i].kind)) + "ParameterRanges[" +
-                             std::to_string(i) + "]";
+    const std::string path =
+        std::string(to_string(ranges_[i].kind)) + "ParameterRanges[" + std::to_string(i) + "]";
     auto found = range_issues(ranges_[i], path);
     issues.insert(issues.end(), found.begin(), found.end());
     if (!ranges_[i].name.empty() && !names.insert(ranges_[i].name).second) {
@@ -311,8 +312,7 @@ std::vector<double> SearchSpace::encode(const HyperParameters& hp) const {
 HyperParameters SearchSpace::decode(const std::vector<double>& u) const {
   if (u.size() != ranges_.size()) {
     throw std::invalid_argument("SearchSpace::decode: got " + std::to_string(u.size()) +
-                                " coordinates for " + std::to_string(ranges_.size()) +
-                                " ranges");
+                                " coordinates for " + std::to_string(ranges_.size()) + " ranges");
   }
   HyperParameters hp;
   for (std::size_t i = 0; i < ranges_.size(); ++i) {

@@ -38,8 +38,9 @@ void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
   if (auto v = r.one_of(r.child(f, "kind"), {"synthetic"})) ds.kind = *v;
   const Field path = r.child(f, "path");
   if (path.present() && ds.kind == "synthetic") {
-    r.add(path, "is only for file-based data sets; remove it (kind synthetic generates its "
-                "data from seed)");
+    r.add(path,
+          "is only for file-based data sets; remove it (kind synthetic generates its "
+          "data from seed)");
   }
   if (auto v = r.integer_in(r.child(f, "samples"), 10, kIntMax,
                             "a data set needs at least 10 samples to split and train on")) {
@@ -65,8 +66,9 @@ void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
     if (*v > 0.0) {
       ds.class_separation = *v;
     } else {
-      r.add(separation, describe(separation.node) + " must be > 0; use e.g. 1.0 (larger is "
-                                                    "easier)");
+      r.add(separation, describe(separation.node) +
+                            " must be > 0; use e.g. 1.0 (larger is "
+                            "easier)");
     }
   }
   const Field noise = r.child(f, "label_noise");
@@ -74,8 +76,9 @@ void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
     if (*v >= 0.0 && *v < 0.5) {
       ds.label_noise = *v;
     } else {
-      r.add(noise, describe(noise.node) + " must be in [0, 0.5) (the fraction of flipped "
-                                          "labels; 0.5 leaves no signal); use e.g. 0.02");
+      r.add(noise, describe(noise.node) +
+                       " must be in [0, 0.5) (the fraction of flipped "
+                       "labels; 0.5 leaves no signal); use e.g. 0.02");
     }
   }
   const Field fraction = r.child(f, "validation_fraction");
@@ -83,12 +86,13 @@ void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
     if (*v > 0.0 && *v < 1.0) {
       ds.validation_fraction = *v;
     } else {
-      r.add(fraction, describe(fraction.node) + " must be in (0, 1) (the share of samples "
-                                                "held out); use e.g. 0.2");
+      r.add(fraction, describe(fraction.node) +
+                          " must be in (0, 1) (the share of samples "
+                          "held out); use e.g. 0.2");
     }
   }
-  if (auto v = r.integer_in(r.child(f, "seed"), 0, INT64_MAX,
-                            "use a non-negative integer such as 7")) {
+  if (auto v =
+          r.integer_in(r.child(f, "seed"), 0, INT64_MAX, "use a non-negative integer such as 7")) {
     ds.seed = static_cast<std::uint64_t>(*v);
   }
 }
@@ -152,7 +156,12 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   }
   read_dataset(r, r.child(section, "dataset"), t.dataset);
   read_static_map(r, r.child(section, "static_hyperparameters"), d, "rung");
-  if (auto v = r.one_of(r.child(section, "device"), {"cpu", "cuda", "auto"})) t.device = *v;
+  const Field device = r.child(section, "device");
+  if (device.node.IsScalar() && (device.node.Scalar() == "gpu" || device.node.Scalar() == "GPU")) {
+    r.add(device, describe(device.node) + " is not one of cpu, cuda, auto; use cuda for GPUs");
+  } else if (auto v = r.one_of(device, {"cpu", "cuda", "auto"})) {
+    t.device = *v;
+  }
   if (auto v = r.integer_in(r.child(section, "threads_per_worker"), 1, 4096,
                             "each worker needs at least one thread")) {
     t.threads_per_worker = static_cast<int>(*v);

@@ -11,13 +11,15 @@ namespace rung::config_detail {
 namespace {
 
 // The keys the blog's form puts inside ParameterRanges (everything but the ranges).
-const std::vector<std::string> kMisnestable = {
-    "Strategy",      "StrategyConfig",          "ResourceLimits",
-    "HyperParameterTuningJobObjective", "TrainingJobEarlyStoppingType", "RandomSeed",
-    "TuningJobCompletionCriteria"};
+const std::vector<std::string> kMisnestable = {"Strategy",
+                                               "StrategyConfig",
+                                               "ResourceLimits",
+                                               "HyperParameterTuningJobObjective",
+                                               "TrainingJobEarlyStoppingType",
+                                               "RandomSeed",
+                                               "TuningJobCompletionCriteria"};
 
-const std::vector<std::string> kRangeLists = {"IntegerParameterRanges",
-                                              "ContinuousParameterRanges",
+const std::vector<std::string> kRangeLists = {"IntegerParameterRanges", "ContinuousParameterRanges",
                                               "CategoricalParameterRanges", "AutoParameters"};
 
 std::string list_names(const std::vector<std::string>& names) {
@@ -31,10 +33,9 @@ std::string list_names(const std::vector<std::string>& names) {
 
 // The warning for the blog's nesting, with a snippet of the right one in the file's syntax.
 std::string misnesting_warning(const Field& ranges, const Field& tuning,
-                               const std::vector<std::string>& moved,
-                               const std::string& strategy, bool is_json) {
-  std::string w = ranges.path + ": " + list_names(moved) +
-                  (moved.size() == 1 ? " is" : " are") +
+                               const std::vector<std::string>& moved, const std::string& strategy,
+                               bool is_json) {
+  std::string w = ranges.path + ": " + list_names(moved) + (moved.size() == 1 ? " is" : " are") +
                   " nested inside ParameterRanges (as in an AWS blog post); rung accepts "
                   "this, but SageMaker rejects it. Move " +
                   (moved.size() == 1 ? "it" : "them") + " up one level, beside ParameterRanges:\n";
@@ -73,22 +74,22 @@ void read_strategy_config(Reader& r, const Field& config, JobDraft& d) {
   if (d.strategy_known && d.job.strategy != Strategy::Hyperband) {
     r.add(hb, std::string("is only allowed with Strategy Hyperband (SageMaker's rule), but "
                           "Strategy is ") +
-                  to_string(d.job.strategy) +
-                  "; remove StrategyConfig or set Strategy: Hyperband");
+                  to_string(d.job.strategy) + "; remove StrategyConfig or set Strategy: Hyperband");
     return;
   }
   if (!r.expect_map(hb, "HyperbandStrategyConfig")) return;
   d.hyperband = hb;
   r.check_keys(hb, {"MinResource", "MaxResource"});
-  d.min_resource = r.integer_in(r.child(hb, "MinResource"), 1, kIntMax,
-                                "the first rung needs at least 1 epoch");
-  d.max_resource = r.integer_in(r.child(hb, "MaxResource"), 1, kIntMax,
-                                "trials need at least 1 epoch");
+  d.min_resource =
+      r.integer_in(r.child(hb, "MinResource"), 1, kIntMax, "the first rung needs at least 1 epoch");
+  d.max_resource =
+      r.integer_in(r.child(hb, "MaxResource"), 1, kIntMax, "trials need at least 1 epoch");
 }
 
 void read_resource_limits(Reader& r, const Field& limits, JobDraft& d) {
-  if (!r.require(limits, "add ResourceLimits: {MaxNumberOfTrainingJobs: N, "
-                         "MaxParallelTrainingJobs: P}") ||
+  if (!r.require(limits,
+                 "add ResourceLimits: {MaxNumberOfTrainingJobs: N, "
+                 "MaxParallelTrainingJobs: P}") ||
       !r.expect_map(limits, "ResourceLimits")) {
     return;
   }
@@ -109,14 +110,16 @@ void read_resource_limits(Reader& r, const Field& limits, JobDraft& d) {
   }
   const Field runtime = r.child(limits, "MaxRuntimeInSeconds");
   if (runtime.present()) {
-    r.add(runtime, "is not supported yet; remove it (limit the job with "
-                   "MaxNumberOfTrainingJobs, or the scheduler's walltime)");
+    r.add(runtime,
+          "is not supported yet; remove it (limit the job with "
+          "MaxNumberOfTrainingJobs, or the scheduler's walltime)");
   }
 }
 
 void read_objective(Reader& r, const Field& objective, JobDraft& d) {
-  if (!r.require(objective, "add HyperParameterTuningJobObjective: {Type: Maximize, "
-                            "MetricName: \"validation:accuracy\"}") ||
+  if (!r.require(objective,
+                 "add HyperParameterTuningJobObjective: {Type: Maximize, "
+                 "MetricName: \"validation:accuracy\"}") ||
       !r.expect_map(objective, "HyperParameterTuningJobObjective")) {
     return;
   }
@@ -181,8 +184,8 @@ std::optional<ParamRange> read_range(Reader& r, const Field& item, ParamKind kin
     }
     const Field scaling = r.child(item, "ScalingType");
     if (auto v = r.one_of(scaling, {"Auto", "Linear", "Logarithmic", "ReverseLogarithmic"})) {
-      range.scaling = *v == "Linear"        ? ScalingType::Linear
-                      : *v == "Logarithmic" ? ScalingType::Logarithmic
+      range.scaling = *v == "Linear"               ? ScalingType::Linear
+                      : *v == "Logarithmic"        ? ScalingType::Logarithmic
                       : *v == "ReverseLogarithmic" ? ScalingType::ReverseLogarithmic
                                                    : ScalingType::Auto;
     }
@@ -201,8 +204,9 @@ std::optional<ParamRange> read_range(Reader& r, const Field& item, ParamKind kin
 }
 
 void read_parameter_ranges(Reader& r, const Field& ranges, JobDraft& d) {
-  if (!r.require(ranges, "add ParameterRanges with at least one IntegerParameterRanges, "
-                         "ContinuousParameterRanges or CategoricalParameterRanges entry") ||
+  if (!r.require(ranges,
+                 "add ParameterRanges with at least one IntegerParameterRanges, "
+                 "ContinuousParameterRanges or CategoricalParameterRanges entry") ||
       !r.expect_map(ranges, "ParameterRanges")) {
     return;
   }
@@ -240,8 +244,9 @@ void read_parameter_ranges(Reader& r, const Field& ranges, JobDraft& d) {
     }
   }
   if (entries == 0 && r.issue_count() == before && !automatic.present()) {
-    r.add(ranges, "has no ranges; add at least one IntegerParameterRanges, "
-                  "ContinuousParameterRanges or CategoricalParameterRanges entry");
+    r.add(ranges,
+          "has no ranges; add at least one IntegerParameterRanges, "
+          "ContinuousParameterRanges or CategoricalParameterRanges entry");
   }
   if (r.issue_count() != before) return;
   try {
@@ -263,8 +268,7 @@ void read_tuning_config(Reader& r, const Field& tuning, JobDraft& d) {
     const Field inner = r.child(ranges, key);
     if (inner.node.IsDefined()) {
       if (outer.node.IsDefined()) {
-        r.add(inner, "is given both here and at " + outer.path + "; keep the one at " +
-                         outer.path);
+        r.add(inner, "is given both here and at " + outer.path + "; keep the one at " + outer.path);
       } else {
         moved.push_back(key);
         outer = inner;
@@ -297,13 +301,15 @@ void read_tuning_config(Reader& r, const Field& tuning, JobDraft& d) {
   }
   const Field stopping = fields["TrainingJobEarlyStoppingType"];
   if (auto v = r.one_of(stopping, {"Off", "Auto"}); v && *v == "Auto") {
-    r.add(stopping, "\"Auto\" is not supported yet; use \"Off\" (Hyperband stops poor trials "
-                    "itself)");
+    r.add(stopping,
+          "\"Auto\" is not supported yet; use \"Off\" (Hyperband stops poor trials "
+          "itself)");
   }
   const Field completion = fields["TuningJobCompletionCriteria"];
   if (completion.node.IsDefined()) {
-    r.add(completion, "is not supported yet; remove it (the job ends after "
-                      "MaxNumberOfTrainingJobs trials)");
+    r.add(completion,
+          "is not supported yet; remove it (the job ends after "
+          "MaxNumberOfTrainingJobs trials)");
   }
 
   if (!moved.empty()) {

@@ -74,17 +74,24 @@ std::string join_path(const std::string& parent, const std::string& key) {
 
 std::string closest_name(const std::string& key, const std::vector<std::string>& known) {
   const std::string k = normalized_name(key);
+  const std::size_t allowed = std::max<std::size_t>(2, k.size() / 4);
   std::string best;
   std::size_t best_distance = std::string::npos;
   for (const auto& name : known) {
-    const std::size_t d = edit_distance(k, normalized_name(name));
-    if (d < best_distance) {
+    const std::string n = normalized_name(name);
+    const std::size_t d = edit_distance(k, n);
+    std::size_t common = 0;
+    while (common < k.size() && common < n.size() && k[common] == n[common]) ++common;
+    // A typo, a prefix ("Log" for "Logarithmic") or a different ending ("promote" for
+    // "promotion") all count as close.
+    const bool is_close = d <= allowed || (k.size() >= 3 && common == k.size()) ||
+                          (common >= 4 && common + 2 >= k.size());
+    if (is_close && d < best_distance) {
       best_distance = d;
       best = name;
     }
   }
-  const std::size_t allowed = std::max<std::size_t>(2, k.size() / 4);
-  return best_distance <= allowed ? best : std::string();
+  return best;
 }
 
 std::string describe(const YAML::Node& node) {
@@ -111,17 +118,16 @@ void Reader::add(const std::string& path, std::string message, const YAML::Mark&
 }
 
 Field Reader::child(const Field& map, const std::string& key) const {
-  Field f{YAML::Node(YAML::NodeType::Undefined), join_path(map.path, key), map.mark};
-  if (!map.node.IsMap()) return f;
-  for (const auto& kv : map.node) {
-    if (kv.first.IsScalar() && kv.first.Scalar() == key) {
-      f.node = kv.second;
-      // A null value has no useful position of its own; point at its key.
-      f.mark = kv.second.IsNull() ? kv.first.Mark() : kv.second.Mark();
-      return f;
+  if (map.node.IsMap()) {
+    for (const auto& kv : map.node) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == key) {
+        // A null value has no useful position of its own; point at its key.
+        const YAML::Mark mark = kv.second.IsNull() ? kv.first.Mark() : kv.second.Mark();
+        return Field{kv.second, join_path(map.path, key), mark};
+      }
     }
   }
-  return f;
+  return Field{YAML::Node(YAML::NodeType::Undefined), join_path(map.path, key), map.mark};
 }
 
 std::vector<std::pair<std::string, Field>> Reader::entries(const Field& map) const {
@@ -201,13 +207,16 @@ std::optional<double> Reader::number(const Field& f) {
 std::optional<std::int64_t> Reader::integer(const Field& f) {
   if (!f.present()) return std::nullopt;
   if (!f.node.IsScalar()) {
-    add(f, "expected an integer, got " + std::string(kind_name(f.node)) + " " +
-               describe(f.node));
+    add(f, "expected an integer, got " + std::string(kind_name(f.node)) + " " + describe(f.node));
     return std::nullopt;
   }
   const auto v = parse_number(f.node.Scalar());
-  if (!v || *v != std::floor(*v) || std::fabs(*v) > 9007199254740992.0) {
+  if (!v || *v != std::floor(*v)) {
     add(f, describe(f.node) + " is not an integer; write a whole number such as 10");
+    return std::nullopt;
+  }
+  if (std::fabs(*v) > 9007199254740992.0) {  // 2^53: beyond it doubles skip integers
+    add(f, describe(f.node) + " is too large; write a whole number below 2^53");
     return std::nullopt;
   }
   // Read integers exactly where the text allows it (strtod is exact only up to 2^53).
@@ -219,8 +228,8 @@ std::optional<std::int64_t> Reader::integer(const Field& f) {
   return static_cast<std::int64_t>(*v);
 }
 
-std::optional<std::int64_t> Reader::integer_in(const Field& f, std::int64_t lo,
-                                               std::int64_t hi, const std::string& fix) {
+std::optional<std::int64_t> Reader::integer_in(const Field& f, std::int64_t lo, std::int64_t hi,
+                                               const std::string& fix) {
   const auto v = integer(f);
   if (!v) return std::nullopt;
   if (*v < lo) {
@@ -234,9 +243,8 @@ std::optional<std::int64_t> Reader::integer_in(const Field& f, std::int64_t lo,
   return v;
 }
 
-std::optional<std::string> Reader::one_of(const Field& f,
-                                          const std::vector<std::string>& allowed) {
-  const auto v = text(f);
+std::optional<std::string> Reader::one_of(const Field& f, const std::vector<std::string>& allowed) {
+  auto v = text(f);
   if (!v) return std::nullopt;
   if (std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return v;
   const std::string hint = closest_name(*v, allowed);

@@ -4,13 +4,14 @@
 // problems are all reported together. Private to src/config (only it includes yaml-cpp).
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "rung/config/error.hpp"
 
@@ -21,7 +22,26 @@ struct Field {
   YAML::Node node{YAML::NodeType::Undefined};
   std::string path;
   YAML::Mark mark = YAML::Mark::null_mark();
+
+  Field() = default;
+  Field(YAML::Node node_in, std::string path_in, YAML::Mark mark_in)
+      : node(std::move(node_in)), path(std::move(path_in)), mark(mark_in) {}
+  Field(const Field&) = default;
+
   [[nodiscard]] bool present() const { return node.IsDefined() && !node.IsNull(); }
+
+  // YAML::Node's operator= does not rebind: it makes the node this one refers to share the
+  // right-hand side's data, which corrupts whatever else refers to it (and can crash on an
+  // undefined node). A Field is a value, so assigning one rebinds its node instead.
+  Field& operator=(const Field& other) {
+    if (this != &other) {
+      node.~Node();
+      ::new (static_cast<void*>(&node)) YAML::Node(other.node);
+      path = other.path;
+      mark = other.mark;
+    }
+    return *this;
+  }
 };
 
 // "a.b" from "a" and "b"; "b" from "" and "b".

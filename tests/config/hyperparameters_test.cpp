@@ -20,9 +20,9 @@ TEST(ParamValue, text_is_read_as_int_then_real_then_string) {
 }
 
 TEST(ParamValue, to_string_round_trips_value_and_kind) {
-  for (const ParamValue& v : {ParamValue(std::int64_t{42}), ParamValue(1.0), ParamValue(0.1),
-                              ParamValue(1e-6), ParamValue(123456.789), ParamValue(1.0 / 3.0),
-                              ParamValue(std::string("tanh"))}) {
+  for (const ParamValue& v :
+       {ParamValue(std::int64_t{42}), ParamValue(1.0), ParamValue(0.1), ParamValue(1e-6),
+        ParamValue(123456.789), ParamValue(1.0 / 3.0), ParamValue(std::string("tanh"))}) {
     EXPECT_EQ(parse_param_value(to_string(v)), v) << to_string(v);
   }
   EXPECT_EQ(to_string(ParamValue(0.1)), "0.1");
@@ -31,9 +31,9 @@ TEST(ParamValue, to_string_round_trips_value_and_kind) {
 }
 
 TEST(HyperParameters, typed_lookups_convert_or_name_the_problem) {
-  const HyperParameters hp = {{"units", std::int64_t{64}}, {"lr", 0.01},
-                              {"epochs", std::string("9")}, {"act", std::string("relu")},
-                              {"half", 2.5},              {"whole", 3.0}};
+  const HyperParameters hp = {
+      {"units", std::int64_t{64}},  {"lr", 0.01},  {"epochs", std::string("9")},
+      {"act", std::string("relu")}, {"half", 2.5}, {"whole", 3.0}};
   EXPECT_EQ(get_int(hp, "units"), 64);
   EXPECT_DOUBLE_EQ(get_double(hp, "units"), 64.0);
   EXPECT_DOUBLE_EQ(get_double(hp, "lr"), 0.01);

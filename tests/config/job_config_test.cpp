@@ -79,8 +79,7 @@ TEST(JobConfig, rung_form_parses_every_field) {
   EXPECT_DOUBLE_EQ(job.training.dataset.label_noise, 0.02);
   EXPECT_EQ(job.training.dataset.seed, 7U);
   EXPECT_EQ(job.training.static_hyperparameters.at("epochs"), ParamValue(std::int64_t{9}));
-  EXPECT_EQ(job.training.static_hyperparameters.at("optimizer"),
-            ParamValue(std::string("adam")));
+  EXPECT_EQ(job.training.static_hyperparameters.at("optimizer"), ParamValue(std::string("adam")));
   EXPECT_EQ(job.training.device, "cpu");
   EXPECT_EQ(job.asha.reduction_factor, 3);
   EXPECT_EQ(job.asha.type, AshaType::Promotion);
@@ -116,9 +115,10 @@ rung:
 }
 
 TEST(JobConfig, random_takes_its_epoch_budget_from_static_hyperparameters) {
-  std::string text = good_job_with("  StrategyConfig:\n    HyperbandStrategyConfig: {MinResource: 1, "
-                       "MaxResource: 9}\n",
-                       "");
+  std::string text = good_job_with(
+      "  StrategyConfig:\n    HyperbandStrategyConfig: {MinResource: 1, "
+      "MaxResource: 9}\n",
+      "");
   text.replace(text.find("Strategy: Hyperband"), 19, "Strategy: Random");
   text.replace(text.find("{epochs: 9,"), 11, "{n_epochs: 4,");
   const JobConfig job = parse_job_text(text, "r.yaml");
@@ -155,7 +155,8 @@ TEST(JobConfig, sagemaker_request_without_rung_section_is_not_runnable) {
     "Strategy": "Hyperband",
     "ResourceLimits": {"MaxNumberOfTrainingJobs": 10, "MaxParallelTrainingJobs": 2},
     "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "validation:auc"},
-    "ParameterRanges": {"IntegerParameterRanges": [{"Name": "depth", "MinValue": "1", "MaxValue": "9"}]}
+    "ParameterRanges": {"IntegerParameterRanges": [
+      {"Name": "depth", "MinValue": "1", "MaxValue": "9"}]}
   },
   "TrainingJobDefinition": {"StaticHyperParameters": {"num_epochs": "20", "objective": "binary"}}
 })";
@@ -220,11 +221,12 @@ TEST(JobConfig, blog_form_in_yaml_gets_a_yaml_snippet) {
 }
 
 TEST(JobConfig, a_key_both_misnested_and_in_place_is_an_error) {
-  const std::string text = good_job_with(
-      "    CategoricalParameterRanges:", "    Strategy: Random\n    CategoricalParameterRanges:");
+  const std::string text = good_job_with("    CategoricalParameterRanges:",
+                                         "    Strategy: Random\n    CategoricalParameterRanges:");
   const std::string issues = issues_of(text);
-  EXPECT_TRUE(has(issues, "HyperParameterTuningJobConfig.ParameterRanges.Strategy: is given "
-                          "both here and at HyperParameterTuningJobConfig.Strategy"))
+  EXPECT_TRUE(has(issues,
+                  "HyperParameterTuningJobConfig.ParameterRanges.Strategy: is given "
+                  "both here and at HyperParameterTuningJobConfig.Strategy"))
       << issues;
 }
 
@@ -285,8 +287,9 @@ TEST(JobConfig, every_problem_is_reported_at_once_with_positions) {
       EXPECT_GT(issue.line, 0) << issue.to_string();
       EXPECT_GT(issue.column, 0) << issue.to_string();
     }
-    EXPECT_EQ(e.issues()[0].path, "HyperParameterTuningJobConfig.ResourceLimits."
-                                  "MaxParallelTrainingJobs");
+    EXPECT_EQ(e.issues()[0].path,
+              "HyperParameterTuningJobConfig.ResourceLimits."
+              "MaxParallelTrainingJobs");
     EXPECT_EQ(e.issues()[0].line, 6);
     EXPECT_EQ(e.issues()[1].to_string(),
               "HyperParameterTuningJobConfig.ParameterRanges.ContinuousParameterRanges[0]."
@@ -327,13 +330,15 @@ TEST(JobConfig, unreadable_files_are_input_errors) {
 TEST(JobConfig, messages_name_value_rule_and_fix) {
   const std::string issues =
       issues_of(good_job_with("MaxNumberOfTrainingJobs: 12", "MaxNumberOfTrainingJobs: twelve"));
-  EXPECT_TRUE(has(issues, "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs: "
-                          "\"twelve\" is not an integer"))
+  EXPECT_TRUE(has(issues,
+                  "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs: "
+                  "\"twelve\" is not an integer"))
       << issues;
   const std::string types = issues_of(
       good_job_with("IntegerParameterRanges:\n", "IntegerParameterRanges: {Name: x}\n    Y:\n"));
-  EXPECT_TRUE(has(types, "IntegerParameterRanges: expected a list of ranges, got a mapping "
-                         "{Name: x}"))
+  EXPECT_TRUE(has(types,
+                  "IntegerParameterRanges: expected a list of ranges, got a mapping "
+                  "{Name: x}"))
       << types;
 }
 

@@ -54,10 +54,8 @@ TEST(ParamRange, auto_resolves_to_log_from_two_orders_of_magnitude) {
   EXPECT_EQ(continuous("a", 1, 100, ScalingType::Auto).effective_scaling(),
             ScalingType::Logarithmic);
   EXPECT_EQ(continuous("a", 1, 99, ScalingType::Auto).effective_scaling(), ScalingType::Linear);
-  EXPECT_EQ(continuous("a", 0, 1000, ScalingType::Auto).effective_scaling(),
-            ScalingType::Linear);
-  EXPECT_EQ(continuous("a", -1, 1000, ScalingType::Auto).effective_scaling(),
-            ScalingType::Linear);
+  EXPECT_EQ(continuous("a", 0, 1000, ScalingType::Auto).effective_scaling(), ScalingType::Linear);
+  EXPECT_EQ(continuous("a", -1, 1000, ScalingType::Auto).effective_scaling(), ScalingType::Linear);
   EXPECT_EQ(integer("a", 10, 1000, ScalingType::Auto).effective_scaling(),
             ScalingType::Logarithmic);
   EXPECT_EQ(integer("a", 10, 200, ScalingType::Auto).effective_scaling(), ScalingType::Linear);
@@ -67,8 +65,7 @@ TEST(ParamRange, auto_resolves_to_log_from_two_orders_of_magnitude) {
 TEST(ParamRange, explicit_scaling_is_kept) {
   EXPECT_EQ(continuous("a", 1, 2, ScalingType::Logarithmic).effective_scaling(),
             ScalingType::Logarithmic);
-  EXPECT_EQ(continuous("a", 1e-4, 1, ScalingType::Linear).effective_scaling(),
-            ScalingType::Linear);
+  EXPECT_EQ(continuous("a", 1e-4, 1, ScalingType::Linear).effective_scaling(), ScalingType::Linear);
   EXPECT_EQ(continuous("a", 0, 0.9, ScalingType::ReverseLogarithmic).effective_scaling(),
             ScalingType::ReverseLogarithmic);
 }
@@ -84,8 +81,8 @@ TEST(SearchSpace, linear_integers_round_trip_exactly_at_cell_centres) {
 }
 
 TEST(SearchSpace, log_integers_round_trip_exactly) {
-  for (const auto& [lo, hi] : std::vector<std::pair<double, double>>{
-           {1, 1000}, {10, 1000}, {1, 1}, {7, 8}, {1, 1e12}}) {
+  for (const auto& [lo, hi] :
+       std::vector<std::pair<double, double>>{{1, 1000}, {10, 1000}, {1, 1}, {7, 8}, {1, 1e12}}) {
     SearchSpace space({integer("k", lo, hi, ScalingType::Logarithmic)});
     std::vector<std::int64_t> ks;
     if (hi - lo <= 2000) {
@@ -103,8 +100,7 @@ TEST(SearchSpace, log_integers_round_trip_exactly) {
       EXPECT_LT(u[0], 1.0);
       EXPECT_GT(u[0], previous) << "encoding must grow with k";
       previous = u[0];
-      EXPECT_EQ(std::get<std::int64_t>(space.decode(u).at("k")), k) << "range " << lo << ".."
-                                                                     << hi;
+      EXPECT_EQ(std::get<std::int64_t>(space.decode(u).at("k")), k) << "range " << lo << ".." << hi;
     }
   }
 }
@@ -269,8 +265,8 @@ TEST(SearchSpace, one_draw_per_range_in_range_order) {
 
 TEST(SearchSpace, contains_checks_presence_bounds_and_categories) {
   SearchSpace space({integer("k", 1, 5), continuous("x", 0, 1), categorical("c", {"a", "b"})});
-  const HyperParameters good = {{"k", std::int64_t{3}}, {"x", 0.5}, {"c", std::string("a")},
-                                {"epochs", std::int64_t{9}}};
+  const HyperParameters good = {
+      {"k", std::int64_t{3}}, {"x", 0.5}, {"c", std::string("a")}, {"epochs", std::int64_t{9}}};
   EXPECT_TRUE(space.contains(good));
   auto bad = good;
   bad["k"] = std::int64_t{6};
@@ -292,10 +288,8 @@ TEST(SearchSpace, contains_checks_presence_bounds_and_categories) {
 TEST(SearchSpace, encode_rejects_missing_or_outside_values) {
   SearchSpace space({integer("k", 1, 5), categorical("c", {"a"})});
   EXPECT_THROW((void)space.encode({{"c", std::string("a")}}), InputError);
-  EXPECT_THROW((void)space.encode({{"k", std::int64_t{9}}, {"c", std::string("a")}}),
-               InputError);
-  EXPECT_THROW((void)space.encode({{"k", std::int64_t{1}}, {"c", std::string("b")}}),
-               InputError);
+  EXPECT_THROW((void)space.encode({{"k", std::int64_t{9}}, {"c", std::string("a")}}), InputError);
+  EXPECT_THROW((void)space.encode({{"k", std::int64_t{1}}, {"c", std::string("b")}}), InputError);
 }
 
 std::string issues_text(const std::vector<ConfigIssue>& issues) {
@@ -322,8 +316,8 @@ TEST(RangeIssues, reverse_logarithmic_is_continuous_only_within_zero_one) {
   ASSERT_EQ(issues.size(), 2U) << issues_text(issues);
   EXPECT_EQ(issues[0].path, "R.MinValue");
   EXPECT_EQ(issues[1].path, "R.MaxValue");
-  EXPECT_TRUE(range_issues(continuous("b", 0.0, 0.999, ScalingType::ReverseLogarithmic), "R")
-                  .empty());
+  EXPECT_TRUE(
+      range_issues(continuous("b", 0.0, 0.999, ScalingType::ReverseLogarithmic), "R").empty());
 }
 
 TEST(RangeIssues, bounds_must_be_ordered_and_integers_integral) {

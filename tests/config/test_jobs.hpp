@@ -27,19 +27,29 @@ HyperParameterTuningJobConfig:
   TrainingJobEarlyStoppingType: "Off"
 rung:
   model: mlp
-  dataset: {kind: synthetic, samples: 5000, features: 20, informative: 6, label_noise: 0.02, validation_fraction: 0.2, seed: 7}
+  dataset:
+    kind: synthetic
+    samples: 5000
+    features: 20
+    informative: 6
+    label_noise: 0.02
+    validation_fraction: 0.2
+    seed: 7
   static_hyperparameters: {epochs: 9, optimizer: adam}
   device: cpu
   threads_per_worker: 1
   asha: {reduction_factor: 3, type: promotion}
 )";
 
-// kGoodJob with `from` (which must occur in it) replaced by `to`.
-inline std::string good_job_with(const std::string& from, const std::string& to) {
-  std::string text = kGoodJob;
+// `text` with the first `from` (which must occur in it) replaced by `to`.
+inline std::string with(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
   if (at == std::string::npos) throw std::logic_error("test job has no \"" + from + "\"");
   return text.replace(at, from.size(), to);
+}
+
+inline std::string good_job_with(const std::string& from, const std::string& to) {
+  return with(kGoodJob, from, to);
 }
 
 }  // namespace rung::test

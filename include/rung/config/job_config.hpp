@@ -49,7 +49,7 @@ struct DatasetSpec {
   int samples = 5000;
   int features = 20;
   int informative = 6;
-  double class_separation = 1.0;
+  double class_separation = 2.0;  // cluster centres at +-class_separation per informative axis
   double label_noise = 0.02;
   double validation_fraction = 0.2;
   std::uint64_t seed = 7;

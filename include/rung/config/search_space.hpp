@@ -32,8 +32,12 @@ struct ParamRange {
 };
 
 // The rules one range must follow (SageMaker's, and rung's where SageMaker is silent; the
-// README's job-file reference lists them). Each broken rule is one issue whose path is
-// `path` plus the field (".MinValue", ".ScalingType", ...). Empty when the range is valid.
+// README's job-file reference lists them): finite bounds, integral for Integer ranges;
+// Integer MinValue <= MaxValue (equal bounds fix the value), Continuous MinValue < MaxValue;
+// Logarithmic needs MinValue > 0; ReverseLogarithmic is Continuous-only with
+// 0 <= MinValue < MaxValue < 1; categorical values non-empty and distinct; a non-empty
+// name. Each broken rule is one issue whose path is `path` plus the field (".MinValue",
+// ".ScalingType", ...). Empty when the range is valid.
 [[nodiscard]] std::vector<ConfigIssue> range_issues(const ParamRange& range,
                                                     const std::string& path);
 
