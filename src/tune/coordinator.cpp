@@ -31,11 +31,21 @@ const char* outcome_name(TrialOutcome o) {
   return "?";
 }
 
+// Short values for the console (the outputs keep full precision).
+std::string short_value(const ParamValue& v) {
+  if (const auto* d = std::get_if<double>(&v)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", *d);
+    return buf;
+  }
+  return to_string(v);
+}
+
 std::string format_hp(const HyperParameters& hp) {
   std::string out;
   for (const auto& [name, v] : hp) {
     if (!out.empty()) out += ' ';
-    out += name + '=' + to_string(v);
+    out += name + '=' + short_value(v);
   }
   return out;
 }
@@ -204,7 +214,7 @@ void Coordinator::start_new_trial(int worker) {
   a.seed = t.seed;
   transport_.send(worker, a);
   busy_workers_.insert(worker);
-  console_ << format_time(t.start_s) << " start     " << t.name << " on worker " << worker << ": "
+  console_ << format_time(t.start_s) << " start      " << t.name << " on worker " << worker << ": "
            << format_hp(t.tuned) << std::endl;
 }
 
@@ -229,7 +239,7 @@ void Coordinator::resume_trial(int worker, const Promotion& promotion) {
   a.seed = t.seed;
   transport_.send(worker, a);
   busy_workers_.insert(worker);
-  console_ << format_time(clock_.now_s()) << " promoted  " << t.name << " on worker " << worker
+  console_ << format_time(clock_.now_s()) << " promoted   " << t.name << " on worker " << worker
            << ": epoch " << t.epochs << " -> " << promotion.until_epoch << std::endl;
 }
 
@@ -337,7 +347,7 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
 
   std::string objective = t.objective ? format_metric(*t.objective) : std::string("n/a");
   char verb[16];
-  std::snprintf(verb, sizeof verb, "%-9s", outcome_name(released.outcome));
+  std::snprintf(verb, sizeof verb, "%-10s", outcome_name(released.outcome));
   console_ << format_time(now) << ' ' << verb << t.name << " at epoch " << t.epochs << ": " << job_.objective.metric_name << ' '
            << objective;
   if (t.status == TrialStatus::Failed) console_ << " (" << t.failure_reason << ")";

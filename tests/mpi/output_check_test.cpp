@@ -143,22 +143,23 @@ TEST_F(RunOutput, promotion_type_pauses_and_resumes_trials_from_checkpoints) {
     EXPECT_TRUE(events("promote").empty());
     return;
   }
-  const auto promotions = events("promote");
-  ASSERT_FALSE(promotions.empty()) << "no trial was ever promoted";
-  for (const auto& p : promotions) {
-    const long trial = p["trial"].as<long>();
-    const std::string name = results_.trial_names[static_cast<std::size_t>(trial)];
-    EXPECT_TRUE(fs::exists(out_ + "/checkpoints/" + name + ".h5")) << name;
-    // The promote event resumes at the epoch where the trial paused.
-    int paused_at = -1;
-    for (const auto& e : events_) {
-      if (&e == &p) break;
-      if (e["event"].as<std::string>() == "release" && e["trial"].as<long>() == trial &&
-          e["outcome"].as<std::string>() == "paused") {
-        paused_at = e["epoch"].as<int>();
-      }
+  ASSERT_FALSE(events("promote").empty()) << "no trial was ever promoted";
+  // Each promote event resumes a trial at the epoch where it last paused, from its checkpoint.
+  std::map<long, int> paused_at;
+  for (const auto& e : events_) {
+    const std::string kind = e["event"].as<std::string>();
+    if (kind == "release" && e["outcome"].as<std::string>() == "paused") {
+      paused_at[e["trial"].as<long>()] = e["epoch"].as<int>();
+    } else if (kind == "promote") {
+      const long trial = e["trial"].as<long>();
+      const std::string name = results_.trial_names[static_cast<std::size_t>(trial)];
+      ASSERT_TRUE(paused_at.count(trial)) << name << " promoted before it paused";
+      EXPECT_EQ(e["from"].as<int>(), paused_at[trial]) << name;
+      EXPECT_TRUE(fs::exists(out_ + "/checkpoints/" + name + ".h5")) << name;
+      paused_at.erase(trial);
+    } else if (kind == "start") {
+      EXPECT_FALSE(paused_at.count(e["trial"].as<long>()));
     }
-    EXPECT_EQ(p["from"].as<int>(), paused_at) << name;
   }
   const std::vector<int> rungs = events("job_start").at(0)["rungs"].as<std::vector<int>>();
   for (const auto& e : events("release")) {
