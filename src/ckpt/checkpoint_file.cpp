@@ -9,9 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <system_error>
@@ -26,7 +24,9 @@ namespace fs = std::filesystem;
 
 // The C++ API keeps reference counts and the error-printing switch in unguarded state, and
 // the library may be built without thread safety: one lock for every HDF5 call in the
-// process (checkpoints are small; several trainers may run in threads of one rank).
+// process (checkpoints are small; several trainers may run in threads of one rank). Other
+// HDF5 code in this process (results.h5) is not under this lock; it relies on the library
+// being built thread-safe, as Debian's is.
 std::mutex& hdf5_mutex() {
   static std::mutex mutex;
   return mutex;
@@ -126,10 +126,14 @@ std::string join(const std::vector<std::string>& parts, std::size_t count) {
 
 const H5::PredType& native_type(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return H5::PredType::NATIVE_FLOAT;
-    case DType::Float64: return H5::PredType::NATIVE_DOUBLE;
-    case DType::Int64: return H5::PredType::NATIVE_INT64;
-    case DType::UInt8: return H5::PredType::NATIVE_UINT8;
+    case DType::Float32:
+      return H5::PredType::NATIVE_FLOAT;
+    case DType::Float64:
+      return H5::PredType::NATIVE_DOUBLE;
+    case DType::Int64:
+      return H5::PredType::NATIVE_INT64;
+    case DType::UInt8:
+      return H5::PredType::NATIVE_UINT8;
   }
   return H5::PredType::NATIVE_UINT8;
 }
@@ -140,9 +144,7 @@ H5::StrType string_type() {
   return type;
 }
 
-bool link_exists(const H5::Group& group, const std::string& name) {
-  return group.nameExists(name);
-}
+bool link_exists(const H5::Group& group, const std::string& name) { return group.nameExists(name); }
 
 bool is_group(const H5::Group& parent, const std::string& name) {
   return parent.childObjType(name) == H5O_TYPE_GROUP;
@@ -170,20 +172,28 @@ const std::string& empty_string() {
 
 const char* to_string(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return "float32";
-    case DType::Float64: return "float64";
-    case DType::Int64: return "int64";
-    case DType::UInt8: return "uint8";
+    case DType::Float32:
+      return "float32";
+    case DType::Float64:
+      return "float64";
+    case DType::Int64:
+      return "int64";
+    case DType::UInt8:
+      return "uint8";
   }
   return "?";
 }
 
 std::size_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return 4;
-    case DType::Float64: return 8;
-    case DType::Int64: return 8;
-    case DType::UInt8: return 1;
+    case DType::Float32:
+      return 4;
+    case DType::Float64:
+      return 8;
+    case DType::Int64:
+      return 8;
+    case DType::UInt8:
+      return 1;
   }
   return 1;
 }
@@ -302,9 +312,8 @@ void CheckpointWriter::put_array(const std::string& name, DType dtype,
       fail(impl.temp_path, "\"" + name + "\" written twice");
     }
     std::vector<hsize_t> dims(shape.begin(), shape.end());
-    H5::DataSpace space = dims.empty()
-                              ? H5::DataSpace(H5S_SCALAR)
-                              : H5::DataSpace(static_cast<int>(dims.size()), dims.data());
+    H5::DataSpace space = dims.empty() ? H5::DataSpace(H5S_SCALAR)
+                                       : H5::DataSpace(static_cast<int>(dims.size()), dims.data());
     const H5::PredType& type = native_type(dtype);
     H5::DataSet dataset = group.createDataSet(parts.back(), type, space);
     if (count > 0) dataset.write(data, type);
@@ -422,12 +431,11 @@ void CheckpointReader::open_and_check() {
   const auto status = fs::status(impl.path, ec);
   if (!fs::exists(status)) fail(impl.path, "no such file");
   if (!fs::is_regular_file(status)) fail(impl.path, "not a regular file");
-  const bool is_hdf5 =
-      h5_call(impl.path, "checking the file signature", [&] { return H5::H5File::isHdf5(impl.path); });
+  const bool is_hdf5 = h5_call(impl.path, "checking the file signature",
+                               [&] { return H5::H5File::isHdf5(impl.path); });
   if (!is_hdf5) fail(impl.path, "not an HDF5 file (no HDF5 signature: truncated, corrupt or text)");
-  h5_call(impl.path, "opening (truncated or corrupt HDF5 file?)", [&] {
-    impl.file = H5::H5File(impl.path, H5F_ACC_RDONLY);
-  });
+  h5_call(impl.path, "opening (truncated or corrupt HDF5 file?)",
+          [&] { impl.file = H5::H5File(impl.path, H5F_ACC_RDONLY); });
   const std::string expected = std::string("rung_format \"") + kCheckpointFormat + "\"";
   if (!has("rung_format")) {
     fail(impl.path, "foreign HDF5 file: no root attribute " + expected + "; not a rung checkpoint");
@@ -436,8 +444,8 @@ void CheckpointReader::open_and_check() {
   try {
     format = get_string("rung_format");
   } catch (const CheckpointError&) {
-    fail(impl.path, "foreign HDF5 file: root attribute rung_format is not a string; expected " +
-                        expected);
+    fail(impl.path,
+         "foreign HDF5 file: root attribute rung_format is not a string; expected " + expected);
   }
   if (format != kCheckpointFormat) {
     fail(impl.path, "foreign HDF5 file: rung_format is \"" + format + "\", expected \"" +

@@ -43,14 +43,16 @@ torch::Device resolve_device(const std::string& name) {
   try {
     device = std::make_unique<torch::Device>(name);
   } catch (const c10::Error&) {
-    throw InputError("rung.device: \"" + name + "\" is not a device; use cpu, cuda, cuda:N or auto");
+    throw InputError("rung.device: \"" + name +
+                     "\" is not a device; use cpu, cuda, cuda:N or auto");
   }
   if (device->is_cuda() && !torch::cuda::is_available()) {
     throw InputError("rung.device: \"" + name +
                      "\" asks for CUDA, but LibTorch sees no CUDA device here; use cpu or auto");
   }
   if (!device->is_cpu() && !device->is_cuda()) {
-    throw InputError("rung.device: \"" + name + "\" is not supported; use cpu, cuda, cuda:N or auto");
+    throw InputError("rung.device: \"" + name +
+                     "\" is not supported; use cpu, cuda, cuda:N or auto");
   }
   return *device;
 }
@@ -66,10 +68,14 @@ torch::Tensor to_tensor(const std::vector<float>& values, std::int64_t rows, std
 
 DType to_dtype(torch::ScalarType type, const std::string& name) {
   switch (type) {
-    case torch::kFloat: return DType::Float32;
-    case torch::kDouble: return DType::Float64;
-    case torch::kLong: return DType::Int64;
-    case torch::kByte: return DType::UInt8;
+    case torch::kFloat:
+      return DType::Float32;
+    case torch::kDouble:
+      return DType::Float64;
+    case torch::kLong:
+      return DType::Int64;
+    case torch::kByte:
+      return DType::UInt8;
     default:
       throw CheckpointError(std::string("cannot checkpoint \"") + name + "\": element type " +
                             c10::toString(type) + " (want float32, float64, int64 or uint8)");
@@ -78,10 +84,14 @@ DType to_dtype(torch::ScalarType type, const std::string& name) {
 
 torch::ScalarType to_scalar_type(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return torch::kFloat;
-    case DType::Float64: return torch::kDouble;
-    case DType::Int64: return torch::kLong;
-    case DType::UInt8: return torch::kByte;
+    case DType::Float32:
+      return torch::kFloat;
+    case DType::Float64:
+      return torch::kDouble;
+    case DType::Int64:
+      return torch::kLong;
+    case DType::UInt8:
+      return torch::kByte;
   }
   return torch::kByte;
 }
@@ -115,9 +125,9 @@ std::string shape_string(c10::IntArrayRef shape) {
 
 // Reads `group`/<name> for every named tensor of the model, checking that the file has exactly
 // these names, each with the same element type and shape. Returns CPU tensors in model order.
-std::vector<torch::Tensor> read_named(const CheckpointReader& reader, const std::string& group,
-                                      const std::string& what,
-                                      const std::vector<std::pair<std::string, torch::Tensor>>& named) {
+std::vector<torch::Tensor> read_named(
+    const CheckpointReader& reader, const std::string& group, const std::string& what,
+    const std::vector<std::pair<std::string, torch::Tensor>>& named) {
   const std::string& path = reader.path();
   std::set<std::string> in_file;
   if (reader.has(group)) {
@@ -126,7 +136,8 @@ std::vector<torch::Tensor> read_named(const CheckpointReader& reader, const std:
   std::vector<torch::Tensor> out;
   for (const auto& [name, current] : named) {
     const std::string key = group + "/" + name;
-    if (in_file.erase(name) == 0) refuse(path, what + " \"" + name + "\" is missing (no " + key + ")");
+    if (in_file.erase(name) == 0)
+      refuse(path, what + " \"" + name + "\" is missing (no " + key + ")");
     const ArrayData array = reader.get_array(key);
     if (to_scalar_type(array.dtype) != current.scalar_type()) {
       refuse(path, what + " \"" + name + "\" is " + to_string(array.dtype) + ", the model's is " +
@@ -166,7 +177,8 @@ MlpOptions MlpOptions::from(const HyperParameters& hp) {
                      "; it must be >= 1");
   }
   if (!(o.learning_rate > 0.0) || !std::isfinite(o.learning_rate)) {
-    throw InputError("hyperparameter \"learning_rate\" is " + to_string(ParamValue(o.learning_rate)) +
+    throw InputError("hyperparameter \"learning_rate\" is " +
+                     to_string(ParamValue(o.learning_rate)) +
                      "; Adam needs a finite learning rate > 0");
   }
   if (!(o.l2 >= 0.0) || !std::isfinite(o.l2)) {
@@ -202,9 +214,9 @@ void MlpImpl::reset_parameters(at::Generator& generator) {
 // ---------------------------------------------------------------------------------------------
 // Trainer
 
-MlpTrainer::MlpTrainer(std::shared_ptr<const TabularDataset> data,
-                       std::string dataset_description, const HyperParameters& hp,
-                       std::uint64_t seed, torch::Device device, int threads)
+MlpTrainer::MlpTrainer(std::shared_ptr<const TabularDataset> data, std::string dataset_description,
+                       const HyperParameters& hp, std::uint64_t seed, torch::Device device,
+                       int threads)
     : data_(std::move(data)),
       dataset_description_(std::move(dataset_description)),
       hyperparameters_(hp),
@@ -216,7 +228,7 @@ MlpTrainer::MlpTrainer(std::shared_ptr<const TabularDataset> data,
   if (!data_ || data_->train_size() == 0 || data_->validation_size() == 0) {
     throw InputError("the MLP needs a data set with training and validation samples");
   }
-  if (threads_ > 0) torch::set_num_threads(threads_);
+  set_threads();
   // Built and initialised on the CPU from our generator, then moved.
   model_ = Mlp(data_->features, options_.units);
   model_->reset_parameters(generator_);
@@ -229,6 +241,12 @@ MlpTrainer::MlpTrainer(std::shared_ptr<const TabularDataset> data,
   y_validation_ = to_tensor(data_->y_validation, data_->validation_size(), 0, device_);
 }
 
+// torch's intra-op thread count is a per-thread setting (OpenMP): set it in whichever thread
+// trains, and only when it differs (setting it rebuilds thread pools).
+void MlpTrainer::set_threads() const {
+  if (threads_ > 0 && torch::get_num_threads() != threads_) torch::set_num_threads(threads_);
+}
+
 std::unique_ptr<torch::optim::Adam> MlpTrainer::make_optimizer() const {
   return std::make_unique<torch::optim::Adam>(
       model_->parameters(),
@@ -239,7 +257,7 @@ EpochResult MlpTrainer::train_epoch() {
   EpochResult result;
   const int next_epoch = epoch_ + 1;
   try {
-    if (threads_ > 0) torch::set_num_threads(threads_);
+    set_threads();
     const auto train_start = Clock::now();
     model_->train();
     const std::int64_t n = x_train_.size(0);
@@ -289,8 +307,8 @@ EpochResult MlpTrainer::train_epoch() {
     result.metrics["validation:loss"] = eval_loss;
     result.metrics["validation:accuracy"] = static_cast<double>(correct) / static_cast<double>(m);
   } catch (const c10::Error& e) {
-    throw TrialError("mlp: epoch " + std::to_string(next_epoch) + " failed in LibTorch: " +
-                     e.what_without_backtrace());
+    throw TrialError("mlp: epoch " + std::to_string(next_epoch) +
+                     " failed in LibTorch: " + e.what_without_backtrace());
   }
   epoch_ = next_epoch;
   return result;
@@ -345,7 +363,9 @@ void MlpTrainer::load_checkpoint(const std::string& path) {
     for (auto& name : reader.list_attributes("hyperparameters")) in_file.insert(name);
   }
   std::string differences;
-  auto note = [&](const std::string& text) { differences += (differences.empty() ? "" : "; ") + text; };
+  auto note = [&](const std::string& text) {
+    differences += (differences.empty() ? "" : "; ") + text;
+  };
   for (const auto& [name, value] : hyperparameters_) {
     const std::string mine = to_string(value);
     if (in_file.erase(name) == 0) {
@@ -356,9 +376,11 @@ void MlpTrainer::load_checkpoint(const std::string& path) {
     if (theirs != mine) note(name + " is " + theirs + " in the file, " + mine + " here");
   }
   for (const auto& name : in_file) {
-    note(name + " is " + reader.get_string("hyperparameters/" + name) + " in the file but not set here");
+    note(name + " is " + reader.get_string("hyperparameters/" + name) +
+         " in the file but not set here");
   }
-  if (!differences.empty()) refuse(path, "hyperparameters differ from this trial's: " + differences);
+  if (!differences.empty())
+    refuse(path, "hyperparameters differ from this trial's: " + differences);
 
   const std::int64_t epoch = reader.get_int("epoch");
   if (epoch < 0 || epoch > std::numeric_limits<int>::max()) {

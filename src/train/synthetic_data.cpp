@@ -83,9 +83,9 @@ void validate(const DatasetSpec& spec) {
   if (spec.kind != "synthetic") {
     bad_spec("kind", "\"" + spec.kind + "\"", "is not a known data set kind (known: synthetic)");
   }
-  if (spec.samples < 2 * kClustersPerClass * 2) {
+  if (spec.samples < 10) {
     bad_spec("samples", std::to_string(spec.samples),
-             "is too small; use at least " + std::to_string(4 * kClustersPerClass));
+             "is too small; a data set needs at least 10 samples to split and train on");
   }
   if (spec.features < 1) bad_spec("features", std::to_string(spec.features), "must be >= 1");
   if (spec.informative < 1 || spec.informative > spec.features) {
@@ -95,8 +95,9 @@ void validate(const DatasetSpec& spec) {
   if (!(spec.class_separation > 0.0) || !std::isfinite(spec.class_separation)) {
     bad_spec("class_separation", format_real(spec.class_separation), "must be > 0");
   }
-  if (!(spec.label_noise >= 0.0 && spec.label_noise <= 0.5)) {
-    bad_spec("label_noise", format_real(spec.label_noise), "must be between 0 and 0.5");
+  if (!(spec.label_noise >= 0.0 && spec.label_noise < 0.5)) {
+    bad_spec("label_noise", format_real(spec.label_noise),
+             "must be in [0, 0.5) (0.5 leaves no signal)");
   }
   if (!(spec.validation_fraction > 0.0 && spec.validation_fraction < 1.0)) {
     bad_spec("validation_fraction", format_real(spec.validation_fraction),
@@ -124,8 +125,7 @@ std::string describe(const DatasetSpec& spec) {
       << " features=" << spec.features << " informative=" << spec.informative
       << " class_separation=" << format_real(spec.class_separation)
       << " label_noise=" << format_real(spec.label_noise)
-      << " validation_fraction=" << format_real(spec.validation_fraction)
-      << " seed=" << spec.seed;
+      << " validation_fraction=" << format_real(spec.validation_fraction) << " seed=" << spec.seed;
   return out.str();
 }
 
@@ -135,8 +135,8 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
   const int k = spec.informative;
   const int d = spec.features;
   const std::size_t n = static_cast<std::size_t>(spec.samples);
-  // k = 1 has only two vertices: one cluster per class then.
-  const int per_class = (k == 1) ? 1 : kClustersPerClass;
+  // The hypercube has 2^k vertices: with k = 1 or 2 there are fewer clusters per class.
+  const int per_class = k >= 3 ? kClustersPerClass : std::min(kClustersPerClass, 1 << (k - 1));
   const int clusters = 2 * per_class;
 
   const auto vertices = pick_vertices(rng, k, clusters);
@@ -152,8 +152,9 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
   std::vector<double> z(static_cast<std::size_t>(k));
   std::size_t row = 0;
   for (int c = 0; c < clusters; ++c) {
-    const std::size_t count = n / static_cast<std::size_t>(clusters) +
-                              (static_cast<std::size_t>(c) < n % static_cast<std::size_t>(clusters) ? 1 : 0);
+    const std::size_t count =
+        n / static_cast<std::size_t>(clusters) +
+        (static_cast<std::size_t>(c) < n % static_cast<std::size_t>(clusters) ? 1 : 0);
     const auto& a = mixing[static_cast<std::size_t>(c)];
     const auto& centroid = vertices[static_cast<std::size_t>(c)];
     for (std::size_t i = 0; i < count; ++i, ++row) {
@@ -176,15 +177,16 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
   rng.shuffle(columns);
 
   // Flip exactly round(label_noise * n) labels, chosen without replacement.
-  const auto flips = static_cast<std::size_t>(std::llround(spec.label_noise * static_cast<double>(n)));
+  const auto flips =
+      static_cast<std::size_t>(std::llround(spec.label_noise * static_cast<double>(n)));
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
   rng.shuffle(order);
   for (std::size_t i = 0; i < flips; ++i) y[order[i]] = 1 - y[order[i]];
 
   rng.shuffle(order);  // the sample order of the data set
-  auto n_val = static_cast<std::size_t>(
-      std::llround(spec.validation_fraction * static_cast<double>(n)));
+  auto n_val =
+      static_cast<std::size_t>(std::llround(spec.validation_fraction * static_cast<double>(n)));
   n_val = std::clamp<std::size_t>(n_val, 1, n - 1);
   const std::size_t n_train = n - n_val;
 

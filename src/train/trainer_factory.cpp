@@ -16,8 +16,8 @@ std::unique_ptr<Trainer> make_trainer(const TrainingSpec& spec, const HyperParam
     return make_mlp_trainer(shared_dataset(spec.dataset), describe(spec.dataset), hp, seed,
                             spec.device, spec.threads_per_worker);
   }
-  throw InputError("rung.model: \"" + spec.model + "\" is not a known model (known models: " +
-                   kMlpModelName + ")");
+  throw InputError("rung.model: \"" + spec.model +
+                   "\" is not a known model (known models: " + kMlpModelName + ")");
 }
 
 }  // namespace rung

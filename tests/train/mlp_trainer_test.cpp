@@ -1,7 +1,5 @@
 // The MLP trainer: exact resume across a checkpoint, learning, determinism and thread safety,
 // and every refusal of a checkpoint that does not belong to the trial.
-#include "rung/train/mlp.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@
 
 #include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/config/error.hpp"
+#include "rung/train/mlp.hpp"
 #include "rung/train/trainer.hpp"
 
 namespace fs = std::filesystem;
@@ -148,7 +147,8 @@ TEST(MlpTrainer, resumes_exactly_across_a_checkpoint) {
   EXPECT_EQ(resumed->epoch(), 2);
   for (int e = 2; e < 4; ++e) {
     const EpochResult r = resumed->train_epoch();
-    EXPECT_EQ(r.metrics, straight_results[static_cast<std::size_t>(e)].metrics) << "epoch " << e + 1;
+    EXPECT_EQ(r.metrics, straight_results[static_cast<std::size_t>(e)].metrics)
+        << "epoch " << e + 1;
   }
   EXPECT_EQ(resumed->epoch(), 4);
   expect_same_parameters(*straight, *resumed);
@@ -195,14 +195,14 @@ TEST(MlpTrainer, learns_the_default_data_set) {
                               {"batch_size", std::int64_t{32}}};
   auto trainer = make_trainer(spec, hp, 1);
   double best = 0.0;
-  for (int e = 0; e < 8; ++e) {
+  for (int e = 0; e < 5; ++e) {
     const EpochResult r = trainer->train_epoch();
     best = std::max(best, r.metrics.at("validation:accuracy"));
     EXPECT_GT(r.metrics.at("train:loss"), 0.0);
     EXPECT_GT(r.metrics.at("validation:loss"), 0.0);
     EXPECT_GE(r.train_time_s, 0.0);
   }
-  EXPECT_GT(best, 0.85);
+  EXPECT_GT(best, 0.9);  // about 0.96 (seen with LibTorch 1.13 on the CPU)
 
   // A clearly bad configuration (very strong L2 regularisation) does clearly worse.
   const HyperParameters bad = {{"units", std::int64_t{10}},
@@ -211,7 +211,7 @@ TEST(MlpTrainer, learns_the_default_data_set) {
                                {"batch_size", std::int64_t{32}}};
   auto weak = make_trainer(spec, bad, 1);
   double weak_best = 0.0;
-  for (int e = 0; e < 8; ++e) {
+  for (int e = 0; e < 5; ++e) {
     weak_best = std::max(weak_best, weak->train_epoch().metrics.at("validation:accuracy"));
   }
   EXPECT_LT(weak_best, best - 0.05);
@@ -289,12 +289,12 @@ TEST(MlpTrainer, unknown_model_names_the_field_the_value_and_the_known_models) {
 }
 
 TEST(MlpTrainer, unusable_hyperparameters_are_input_errors) {
-  for (const auto& [name, value] : std::vector<std::pair<std::string, ParamValue>>{
-           {"units", std::int64_t{0}},
-           {"batch_size", std::int64_t{-1}},
-           {"learning_rate", 0.0},
-           {"l2", -1.0},
-           {"units", std::string("wide")}}) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, ParamValue>>{{"units", std::int64_t{0}},
+                                                       {"batch_size", std::int64_t{-1}},
+                                                       {"learning_rate", 0.0},
+                                                       {"l2", -1.0},
+                                                       {"units", std::string("wide")}}) {
     HyperParameters hp = good_hp();
     hp[name] = value;
     try {

@@ -71,6 +71,17 @@ TEST(SyntheticData, has_both_classes_roughly_balanced_in_both_splits) {
   }
 }
 
+TEST(SyntheticData, works_with_one_or_two_informative_features) {
+  for (int k : {1, 2, 3}) {
+    DatasetSpec spec;
+    spec.samples = 100;
+    spec.features = 4;
+    spec.informative = k;
+    const TabularDataset data = make_synthetic_dataset(spec);
+    EXPECT_EQ(data.train_size() + data.validation_size(), 100) << k;
+  }
+}
+
 TEST(SyntheticData, standardizes_with_the_training_split) {
   const TabularDataset data = make_synthetic_dataset(small_spec());
   const auto n = static_cast<std::size_t>(data.train_size());
@@ -152,8 +163,7 @@ TEST(SyntheticData, rejects_bad_specs_naming_the_field) {
       (void)make_synthetic_dataset(spec);
       ADD_FAILURE() << "accepted a bad " << field;
     } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("rung.dataset." + field), std::string::npos)
-          << e.what();
+      EXPECT_NE(std::string(e.what()).find("rung.dataset." + field), std::string::npos) << e.what();
     }
   };
   DatasetSpec s;

@@ -55,6 +55,7 @@ class MlpTrainer final : public Trainer {
 
  private:
   [[nodiscard]] std::unique_ptr<torch::optim::Adam> make_optimizer() const;
+  void set_threads() const;
 
   std::shared_ptr<const TabularDataset> data_;
   std::string dataset_description_;

@@ -32,17 +32,20 @@ struct TabularDataset {
 };
 
 // The generator (informative = k, clusters per class = c, class_separation = s):
-//  - 2c centroids on distinct vertices of the hypercube [-s, s]^k, alternately of class 0
-//    and class 1, each with a random linear mixing A (entries uniform in [-1, 1]); a cluster's
-//    informative features are z A + centroid with z ~ N(0, I_k); the samples are split
-//    evenly between the clusters, so the classes are balanced;
+//  - 2c centroids on distinct vertices of the hypercube [-s, s]^k (c = kClustersPerClass, or
+//    2^(k-1) when that is fewer), alternately of class 0 and class 1, each with a random
+//    linear mixing A (entries uniform in [-1, 1]); a cluster's informative features are
+//    z A + centroid with z ~ N(0, I_k); the samples are split evenly between the clusters,
+//    so the classes are balanced;
 //  - features - k noise features ~ N(0, 1); the feature columns are then permuted;
 //  - round(label_noise * samples) labels, chosen at random, are flipped;
 //  - the samples are shuffled; the last round(validation_fraction * samples) are the
 //    validation split.
 // Everything is drawn from std::mt19937_64(spec.seed) with rung's own normal and uniform
 // transforms, so a seed gives the same data with any standard library.
-inline constexpr int kClustersPerClass = 2;
+// Three clusters per class make the boundary clearly non-linear: on the default spec a
+// well-tuned MLP reaches about 0.95-0.97 validation accuracy, a badly tuned one much less.
+inline constexpr int kClustersPerClass = 3;
 
 // Throws InputError naming the field ("rung.dataset.samples", ...) for a spec it cannot
 // generate (kind other than "synthetic", too few samples, informative > features, ...).
