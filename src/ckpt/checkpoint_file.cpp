@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "hdf5_lock.hpp"
 #include "rung/config/error.hpp"
 
 namespace rung {
@@ -22,15 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The C++ API keeps reference counts and the error-printing switch in unguarded state, and
-// the library may be built without thread safety: one lock for every HDF5 call in the
-// process (checkpoints are small; several trainers may run in threads of one rank). Other
-// HDF5 code in this process (results.h5) is not under this lock; it relies on the library
-// being built thread-safe, as Debian's is.
-std::mutex& hdf5_mutex() {
-  static std::mutex mutex;
-  return mutex;
-}
+using detail::hdf5_mutex;
 
 // HDF5's own words for the last failure on this thread. HDF5 calls capture_error() when an
 // API call fails, before the C++ wrapper throws and before unwinding releases handles (which

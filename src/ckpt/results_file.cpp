@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "hdf5_lock.hpp"
 #include "rung/config/error.hpp"
 
 namespace rung {
@@ -83,6 +84,7 @@ std::vector<T> read_numbers(const H5::Group& group, const std::string& name,
 
 void write_results_h5(const std::string& path, const JobConfig& job, const RunRecord& run) {
   const std::string tmp = path + ".tmp";
+  std::lock_guard<std::mutex> lock(detail::hdf5_mutex());
   try {
     H5::Exception::dontPrint();
     {
@@ -185,6 +187,7 @@ void write_results_h5(const std::string& path, const JobConfig& job, const RunRe
 ResultsTable read_results_h5(const std::string& path) {
   if (!std::filesystem::exists(path)) throw CheckpointError("results file " + path + " does not exist");
   ResultsTable out;
+  std::lock_guard<std::mutex> lock(detail::hdf5_mutex());
   try {
     H5::Exception::dontPrint();
     H5::H5File file(path, H5F_ACC_RDONLY);
