@@ -3,7 +3,7 @@
 # Used by `make demo` and `make test`; safe to run again (does nothing when all are there).
 set -euo pipefail
 packages=(cmake make g++ libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev libtorch-dev
-          libgtest-dev)
+          libgtest-dev libeigen3-dev libnlopt-cxx-dev libbenchmark-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

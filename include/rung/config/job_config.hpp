@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,27 @@ struct AshaOptions {
   int reduction_factor = 3;
   AshaType type = AshaType::Promotion;
   FewEntriesRule few_entries = FewEntriesRule::Floor;  // default: Floor for promotion, Ceil for stopping
+  // Hyperband's brackets (rung.asha.brackets): 0 = all of them, s_max + 1 where
+  // s_max = floor(log_eta(MaxResource / MinResource)), with Hyperband's allocation (what
+  // SageMaker runs, the default); n >= 1 = only the first n brackets; 1 = the single-bracket
+  // ASHA of Li et al. (every trial starts at MinResource).
+  int brackets = 0;
+};
+
+// TrainingJobEarlyStoppingType. Auto: the median stopping rule (Random, Grid, Bayesian).
+enum class EarlyStopping { Off, Auto };
+
+// The median stopping rule's knobs (rung.median_stopping).
+struct MedianStoppingOptions {
+  int grace_epochs = 1;  // never stop a trial before it has trained this many epochs
+  int min_trials = 3;    // other trials with a result at that epoch needed before any stop
+};
+
+// TuningJobCompletionCriteria; each absent when not set.
+struct CompletionCriteria {
+  std::optional<double> target_objective_value;    // TargetObjectiveMetricValue
+  std::optional<int> max_jobs_not_improving;       // BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving
+  bool complete_on_convergence = false;            // ConvergenceDetected.CompleteOnConvergence == Enabled
 };
 
 // The synthetic binary-classification set (and, later, paths to real data sets).
@@ -71,6 +93,10 @@ struct JobConfig {
   int max_resource = 1;   // epochs; no trial trains past it
   int max_trials = 1;     // ResourceLimits.MaxNumberOfTrainingJobs
   int max_parallel = 1;   // ResourceLimits.MaxParallelTrainingJobs
+  std::optional<double> max_runtime_s;  // ResourceLimits.MaxRuntimeInSeconds
+  EarlyStopping early_stopping = EarlyStopping::Off;  // TrainingJobEarlyStoppingType
+  MedianStoppingOptions median_stopping;
+  CompletionCriteria completion;
   Objective objective;
   SearchSpace space;
   std::uint64_t seed = 0;

@@ -12,13 +12,19 @@
 
 namespace rung {
 
+enum class TrialEnd { Completed, Stopped, Failed };
+
 class Searcher {
  public:
   virtual ~Searcher() = default;
   // The next configuration to try, or nullopt when the searcher has nothing left (a grid).
   [[nodiscard]] virtual std::optional<HyperParameters> suggest(TrialId trial) = 0;
-  // A result for a trial it suggested (model-based searchers learn from these).
+  // A result for a trial it suggested (model-based searchers learn from these). Called
+  // after every epoch; the latest one is the trial's current score.
   virtual void observe(TrialId trial, int epoch, double score) = 0;
+  // The trial will train no more: its last observed score is final (Completed, Stopped), or
+  // it has none worth learning from (Failed). Until then a suggested trial is pending.
+  virtual void on_trial_end(TrialId trial, TrialEnd end) = 0;
   [[nodiscard]] virtual std::string name() const = 0;
 };
 
@@ -29,6 +35,7 @@ class RandomSearcher final : public Searcher {
     return space_.sample(rng_);
   }
   void observe(TrialId, int, double) override {}
+  void on_trial_end(TrialId, TrialEnd) override {}
   [[nodiscard]] std::string name() const override { return "Random"; }
 
  private:
