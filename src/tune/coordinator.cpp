@@ -81,7 +81,8 @@ Coordinator::Coordinator(const JobConfig& job, CoordinatorTransport& transport, 
       console_(console),
       options_(options),
       scheduler_(make_scheduler(job)),
-      searcher_(make_searcher(job)) {}
+      searcher_(make_searcher(job)),
+      completion_(job.completion, job.objective, job.max_parallel) {}
 
 Trial& Coordinator::trial(TrialId id) {
   if (id < 0 || static_cast<std::size_t>(id) >= record_.trials.size()) {
@@ -125,14 +126,25 @@ RunRecord Coordinator::run() {
            << job_.seed << std::endl;
 
   for (;;) {
-    dispatch_idle_workers();
-    if (busy_workers_.empty() && !idle_workers_.empty() && awaiting_checkpoint_.empty()) break;
+    if (job_.max_runtime_s && clock_.now_s() >= *job_.max_runtime_s) {
+      begin_stop(EndReason::MaxRuntimeInSecondsReached);
+    }
+    if (!stopping_) dispatch_idle_workers();
+    const bool nothing_running = busy_workers_.empty() && awaiting_checkpoint_.empty();
+    if (nothing_running && (stopping_ || !idle_workers_.empty())) break;
     const double now = clock_.now_s();
-    const double until_status = std::max(0.05, last_status_s_ + options_.status_interval_s - now);
-    auto msg = transport_.receive(std::chrono::milliseconds(static_cast<long>(until_status * 1000)));
+    double wait_s = last_status_s_ + options_.status_interval_s - now;
+    if (job_.max_runtime_s && !stopping_) wait_s = std::min(wait_s, *job_.max_runtime_s - now);
+    wait_s = std::max(0.01, wait_s);
+    auto msg = transport_.receive(std::chrono::milliseconds(static_cast<long>(wait_s * 1000)));
     if (msg) handle(*msg);
     if (clock_.now_s() - last_status_s_ >= options_.status_interval_s) print_status_line();
   }
+  if (!stopping_ && searcher_exhausted_ &&
+      static_cast<int>(record_.trials.size()) < job_.max_trials) {
+    record_.end_reason = EndReason::SearchSpaceExhausted;
+  }
+  record_.trials_not_improving = completion_.trials_not_improving();
 
   finish_paused_trials();
   // Workers beyond the parallelism limit still announced themselves; collect those
@@ -148,7 +160,7 @@ RunRecord Coordinator::run() {
   {
     JsonWriter w;
     w.begin_object().key("t").value(record_.runtime_s).key("event").value("job_end");
-    w.key("reason").value("AllTrialsDone").key("trials").value(record_.trials.size());
+    w.key("reason").value(to_string(record_.end_reason)).key("trials").value(record_.trials.size());
     w.key("epochs").value(record_.total_epochs_trained).end_object();
     journal_event(w.str());
   }
@@ -292,6 +304,13 @@ void Coordinator::on_report(int worker, const EpochReport& report) {
     const double score = job_.objective.score(it->second);
     decision = scheduler_->on_report(t.id, report.epoch, score);
     searcher_->observe(t.id, report.epoch, score);
+    if (auto reason = completion_.on_report(it->second)) begin_stop(*reason);
+  }
+  // A job that is ending lets no trial train on or pause for a promotion that cannot come.
+  if (stopping_ && (decision == Decision::Continue || decision == Decision::Pause)) {
+    decision = Decision::Stop;
+    t.stop_reason = std::string("stopped at epoch ") + std::to_string(t.epochs) + ": the job is ending (" +
+                    to_string(record_.end_reason) + ")";
   }
 
   JsonWriter w;
@@ -316,20 +335,23 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
       break;
     case TrialOutcome::Stopped:
       t.status = t.failure_reason.empty() ? TrialStatus::Stopped : TrialStatus::Failed;
-      if (t.status == TrialStatus::Stopped) {
+      if (t.status == TrialStatus::Stopped && t.stop_reason.empty()) {
         t.stop_reason = "early-stopped at epoch " + std::to_string(t.epochs);
       }
       t.end_s = now;
+      trial_ended(t, t.status == TrialStatus::Stopped ? TrialEnd::Stopped : TrialEnd::Failed);
       break;
     case TrialOutcome::Completed:
       t.status = TrialStatus::Completed;
       t.end_s = now;
+      trial_ended(t, TrialEnd::Completed);
       break;
     case TrialOutcome::Failed:
       t.status = TrialStatus::Failed;
       t.failure_reason = released.message;
       t.end_s = now;
       scheduler_->on_failed(t.id);
+      trial_ended(t, TrialEnd::Failed);
       break;
   }
   JsonWriter w;
@@ -358,7 +380,7 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
   if (waiting != awaiting_checkpoint_.end()) {
     const int held = waiting->second;
     awaiting_checkpoint_.erase(waiting);
-    if (t.status == TrialStatus::Paused) {
+    if (t.status == TrialStatus::Paused && !stopping_) {
       const std::vector<int>& levels = record_.rungs;
       const auto next = std::upper_bound(levels.begin(), levels.end(), t.epochs);
       resume_trial(held, Promotion{t.id, next == levels.end() ? job_.max_resource : *next});
@@ -368,12 +390,33 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
   }
 }
 
+void Coordinator::trial_ended(Trial& t, TrialEnd end) {
+  searcher_->on_trial_end(t.id, end);
+  if (end == TrialEnd::Failed || !t.objective) return;
+  if (auto reason = completion_.on_trial_finished(*t.objective)) begin_stop(*reason);
+}
+
+void Coordinator::begin_stop(EndReason reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  record_.end_reason = reason;
+  record_.end_decided_s = clock_.now_s();
+  JsonWriter w;
+  w.begin_object().key("t").value(record_.end_decided_s).key("event").value("stopping");
+  w.key("reason").value(to_string(reason)).key("running").value(busy_workers_.size()).end_object();
+  journal_event(w.str());
+  console_ << format_time(record_.end_decided_s) << " ending the job: " << to_string(reason)
+           << "; stopping " << busy_workers_.size() << " running trial(s) at their next epoch"
+           << std::endl;
+}
+
 void Coordinator::finish_paused_trials() {
   for (Trial& t : record_.trials) {
     if (t.status != TrialStatus::Paused) continue;
     t.status = TrialStatus::Stopped;
     t.stop_reason = "paused at epoch " + std::to_string(t.epochs) + ", never promoted";
     t.end_s = clock_.now_s();
+    searcher_->on_trial_end(t.id, TrialEnd::Stopped);
     JsonWriter w;
     w.begin_object().key("t").value(t.end_s).key("event").value("finish_paused");
     w.key("trial").value(static_cast<long long>(t.id)).key("epoch").value(t.epochs).end_object();

@@ -97,7 +97,10 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
   w.key("MetricName").value(job.objective.metric_name).end_object();
   w.key("ResourceLimits").begin_object();
   w.key("MaxNumberOfTrainingJobs").value(job.max_trials);
-  w.key("MaxParallelTrainingJobs").value(job.max_parallel).end_object();
+  w.key("MaxParallelTrainingJobs").value(job.max_parallel);
+  if (job.max_runtime_s) w.key("MaxRuntimeInSeconds").value(*job.max_runtime_s);
+  w.end_object();
+  w.key("TrainingJobEarlyStoppingType").value(job.early_stopping == EarlyStopping::Auto ? "Auto" : "Off");
   if (job.strategy == Strategy::Hyperband) {
     w.key("StrategyConfig").begin_object().key("HyperbandStrategyConfig").begin_object();
     w.key("MinResource").value(job.min_resource).key("MaxResource").value(job.max_resource);
@@ -133,7 +136,12 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
   w.key("RuntimeInSeconds").value(static_cast<long long>(std::lround(run.runtime_s)));
   w.end_object();
   w.key("TuningJobCompletionDetails").begin_object();
-  w.key("CompletionReason").value(failed_job ? "Failed" : "MaxNumberOfTrainingJobsReached");
+  w.key("CompletionReason").value(to_string(run.end_reason));
+  w.key("NumberOfTrainingJobsObjectiveNotImproving").value(run.trials_not_improving);
+  if (run.end_reason == EndReason::ConvergenceDetected) {
+    w.key("ConvergenceDetectedTimeSeconds").value(run.end_decided_s);
+  }
+  if (run.end_decided_s >= 0) w.key("DecidedAtSeconds").value(run.end_decided_s);
   w.end_object();
 
   // What SageMaker does not have: rung's own counters.

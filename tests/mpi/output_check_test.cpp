@@ -97,9 +97,19 @@ class RunOutput : public ::testing::Test {
   rung::ResultsTable results_;
 };
 
+// Whether the job may end before MaxNumberOfTrainingJobs (runtime limit, completion criteria).
+bool may_end_early(const rung::JobConfig& job) {
+  return job.max_runtime_s || job.completion.target_objective_value ||
+         job.completion.max_jobs_not_improving || job.completion.complete_on_convergence;
+}
+
 TEST_F(RunOutput, runs_exactly_max_number_of_training_jobs) {
-  EXPECT_EQ(static_cast<int>(results_.trial_names.size()), job_.max_trials);
-  EXPECT_EQ(static_cast<int>(events("start").size()), job_.max_trials);
+  if (may_end_early(job_)) {
+    EXPECT_LE(static_cast<int>(results_.trial_names.size()), job_.max_trials);
+  } else {
+    EXPECT_EQ(static_cast<int>(results_.trial_names.size()), job_.max_trials);
+  }
+  EXPECT_EQ(events("start").size(), results_.trial_names.size());
   std::set<std::string> names(results_.trial_names.begin(), results_.trial_names.end());
   EXPECT_EQ(names.size(), results_.trial_names.size()) << "a trial name was used twice";
 }
@@ -113,7 +123,7 @@ TEST_F(RunOutput, every_trial_ends_in_a_final_state_within_its_budget) {
     EXPECT_LE(results_.trial_epochs[i], job_.max_resource) << results_.trial_names[i];
     if (results_.trial_status[i] == "Completed") {
       EXPECT_EQ(results_.trial_epochs[i], job_.max_resource);
-    } else {
+    } else if (!may_end_early(job_)) {
       EXPECT_GE(results_.trial_epochs[i], job_.min_resource);
     }
   }
@@ -190,9 +200,11 @@ TEST_F(RunOutput, summary_json_names_the_best_trial) {
   const YAML::Node summary = YAML::LoadFile(out_ + "/summary.json");
   EXPECT_EQ(summary["HyperParameterTuningJobStatus"].as<std::string>(), "Completed");
   const YAML::Node counters = summary["TrainingJobStatusCounters"];
-  EXPECT_EQ(counters["Completed"].as<int>() + counters["Stopped"].as<int>(), job_.max_trials);
+  const int trials = static_cast<int>(results_.trial_names.size());
+  EXPECT_EQ(counters["Completed"].as<int>() + counters["Stopped"].as<int>(), trials);
+  EXPECT_EQ(counters["InProgress"].as<int>(), 0);
   EXPECT_EQ(counters["NonRetryableError"].as<int>(), 0);
-  EXPECT_EQ(summary["ObjectiveStatusCounters"]["Succeeded"].as<int>(), job_.max_trials);
+  EXPECT_EQ(summary["ObjectiveStatusCounters"]["Succeeded"].as<int>(), trials);
   EXPECT_GE(summary["ConsumedResources"]["RuntimeInSeconds"].as<int>(), 0);
 
   const bool maximize = job_.objective.type == rung::ObjectiveType::Maximize;
@@ -205,6 +217,28 @@ TEST_F(RunOutput, summary_json_names_the_best_trial) {
   for (const rung::ParamRange& r : job_.space.ranges()) EXPECT_TRUE(tuned[r.name]) << r.name;
   EXPECT_EQ(summary["Rung"]["EpochsTrained"].as<long>(),
             static_cast<long>(results_.epoch_trial.size()));
+}
+
+TEST_F(RunOutput, ends_for_the_reason_the_job_set) {
+  const YAML::Node summary = YAML::LoadFile(out_ + "/summary.json");
+  const std::string reason =
+      summary["TuningJobCompletionDetails"]["CompletionReason"].as<std::string>();
+  EXPECT_EQ(events("job_end").at(0)["reason"].as<std::string>(), reason);
+  if (!job_.max_runtime_s) {
+    if (!may_end_early(job_)) EXPECT_EQ(reason, "MaxNumberOfTrainingJobsReached");
+    return;
+  }
+  // The runtime-limit jobs are sized to outlast their limit.
+  EXPECT_EQ(reason, "MaxRuntimeInSecondsReached");
+  const double limit = *job_.max_runtime_s;
+  for (const auto& e : events("start")) EXPECT_LT(e["t"].as<double>(), limit + 0.5);
+  for (const auto& e : events("promote")) EXPECT_LT(e["t"].as<double>(), limit + 0.5);
+  // Running trials stop at their next epoch boundary: the job ends within about an epoch.
+  double longest_epoch = 0.0;
+  for (const auto& e : events("report")) {
+    longest_epoch = std::max(longest_epoch, e["train_s"].as<double>() + e["eval_s"].as<double>());
+  }
+  EXPECT_LT(events("job_end").at(0)["t"].as<double>(), limit + 2.0 * longest_epoch + 5.0);
 }
 
 TEST_F(RunOutput, uses_at_most_the_allowed_parallel_workers) {

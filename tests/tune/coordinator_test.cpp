@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -31,7 +33,8 @@ struct ReplayStore {
   std::map<TrialId, int> saved_epoch;
 };
 
-void replay_worker(WorkerTransport& t, ReplayStore& store, bool report_objective) {
+void replay_worker(WorkerTransport& t, ReplayStore& store, bool report_objective,
+                   std::chrono::milliseconds epoch_time) {
   t.send(Ready{"localhost", "replay"});
   for (;;) {
     ToWorker msg = t.receive();
@@ -49,6 +52,7 @@ void replay_worker(WorkerTransport& t, ReplayStore& store, bool report_objective
     }
     for (;;) {
       ++epoch;
+      if (epoch_time.count() > 0) std::this_thread::sleep_for(epoch_time);
       std::map<std::string, double> metrics = {{"validation:loss", 1.0 - curve(lr, epoch)}};
       if (report_objective) metrics["validation:accuracy"] = curve(lr, epoch);
       t.send(EpochReport{a.trial, epoch, metrics, 0.0, 0.0});
@@ -93,9 +97,11 @@ struct Outcome {
   RunRecord record;
   std::string console;
   long long journal_records = 0;
+  std::string journal_path;
 };
 
-Outcome run_job(const JobConfig& job, int workers, bool report_objective = true) {
+Outcome run_job(const JobConfig& job, int workers, bool report_objective = true,
+                std::chrono::milliseconds epoch_time = std::chrono::milliseconds(0)) {
   const fs::path dir = fs::path(RUNG_TEST_TMP) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -103,7 +109,7 @@ Outcome run_job(const JobConfig& job, int workers, bool report_objective = true)
   ReplayStore store;
   std::vector<std::thread> threads;
   for (int w = 1; w <= workers; ++w) {
-    threads.emplace_back([&, w] { replay_worker(hub.worker(w), store, report_objective); });
+    threads.emplace_back([&, w] { replay_worker(hub.worker(w), store, report_objective, epoch_time); });
   }
   Journal journal((dir / "journal").string());
   WallClock clock;
@@ -114,7 +120,18 @@ Outcome run_job(const JobConfig& job, int workers, bool report_objective = true)
   for (auto& t : threads) t.join();
   out.console = console.str();
   out.journal_records = journal.records();
+  out.journal_path = (dir / "journal").string();
   return out;
+}
+
+// Every trial of an ended job is in a final state.
+void expect_all_final(const RunRecord& record) {
+  for (const Trial& t : record.trials) {
+    EXPECT_TRUE(t.status == TrialStatus::Completed || t.status == TrialStatus::Stopped ||
+                t.status == TrialStatus::Failed)
+        << t.name << " is " << to_string(t.status);
+    EXPECT_GE(t.end_s, 0.0) << t.name;
+  }
 }
 
 TEST(Coordinator, hyperband_runs_max_trials_and_promotes_paused_trials) {
@@ -187,6 +204,76 @@ TEST(Coordinator, extra_workers_beyond_max_parallel_stay_idle) {
   for (const Trial& t : out.record.trials) {
     for (const EpochRecord& e : t.curve) EXPECT_LE(e.worker, 2);
   }
+}
+
+TEST(Coordinator, target_objective_value_ends_the_job_early) {
+  JobConfig job = make_job(Strategy::Random, 0.05);
+  job.max_trials = 40;
+  job.completion.target_objective_value = 0.8;
+  const Outcome out = run_job(job, 2);
+  EXPECT_EQ(out.record.end_reason, EndReason::TargetObjectiveMetricValueReached);
+  EXPECT_LT(out.record.trials.size(), 40u);
+  expect_all_final(out.record);
+  const auto best = out.record.best_trial(true);
+  ASSERT_TRUE(best);
+  EXPECT_GE(*out.record.trials[static_cast<std::size_t>(*best)].objective, 0.8);
+}
+
+TEST(Coordinator, best_objective_not_improving_ends_the_job) {
+  JobConfig job = make_job(Strategy::Random, 0.05);
+  job.max_trials = 200;
+  job.completion.max_jobs_not_improving = 3;
+  const Outcome out = run_job(job, 1);
+  EXPECT_EQ(out.record.end_reason, EndReason::BestObjectiveNotImproving);
+  EXPECT_GE(out.record.trials_not_improving, 3);
+  EXPECT_LT(out.record.trials.size(), 200u);
+  expect_all_final(out.record);
+}
+
+TEST(Coordinator, convergence_ends_the_job_after_two_windows_at_least) {
+  JobConfig job = make_job(Strategy::Random, 0.05);
+  job.max_trials = 500;
+  job.completion.complete_on_convergence = true;
+  const Outcome out = run_job(job, 1);
+  EXPECT_EQ(out.record.end_reason, EndReason::ConvergenceDetected);
+  EXPECT_GE(out.record.trials.size(), 20u);  // W = max(10, 2 x 3): at least 2W finished
+  EXPECT_LT(out.record.trials.size(), 500u);
+  expect_all_final(out.record);
+}
+
+TEST(Coordinator, max_runtime_stops_running_trials_cleanly) {
+  JobConfig job = make_job(Strategy::Hyperband, 0.05);
+  job.max_trials = 200;
+  job.max_runtime_s = 0.3;
+  const Outcome out = run_job(job, 3, true, std::chrono::milliseconds(20));
+  EXPECT_EQ(out.record.end_reason, EndReason::MaxRuntimeInSecondsReached);
+  EXPECT_LT(out.record.trials.size(), 200u);
+  expect_all_final(out.record);
+  // Nothing starts after the limit; running trials end at their next epoch boundary.
+  EXPECT_LT(out.record.runtime_s, 0.3 + 5.0);
+  for (const Trial& t : out.record.trials) EXPECT_LT(t.start_s, 0.3 + 1e-3) << t.name;
+  EXPECT_NE(out.console.find("MaxRuntimeInSecondsReached"), std::string::npos);
+}
+
+// The journal without its timings: what was decided, in order.
+std::vector<std::string> decisions_of(const std::string& journal_path) {
+  std::ifstream in(journal_path);
+  std::vector<std::string> out;
+  const std::regex timing("\"(t|train_s|eval_s|checkpoint_s)\":[-0-9.e+]+,?");
+  for (std::string line; std::getline(in, line);) out.push_back(std::regex_replace(line, timing, ""));
+  return out;
+}
+
+TEST(Coordinator, same_seed_and_event_order_reproduce_every_decision) {
+  const JobConfig job = make_job(Strategy::Hyperband, 0.05);
+  const Outcome first = run_job(job, 1);
+  const auto first_decisions = decisions_of(first.journal_path);
+  const Outcome second = run_job(job, 1);
+  EXPECT_EQ(decisions_of(second.journal_path), first_decisions);
+  JobConfig other = job;
+  other.seed = job.seed + 1;
+  const Outcome third = run_job(other, 1);
+  EXPECT_NE(decisions_of(third.journal_path), first_decisions);
 }
 
 }  // namespace

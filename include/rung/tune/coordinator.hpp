@@ -13,6 +13,7 @@
 #include "rung/sched/scheduler.hpp"
 #include "rung/sched/searcher.hpp"
 #include "rung/tune/clock.hpp"
+#include "rung/tune/completion.hpp"
 #include "rung/tune/journal.hpp"
 #include "rung/tune/trial.hpp"
 
@@ -39,6 +40,10 @@ class Coordinator {
   void on_report(int worker, const EpochReport& report);
   void on_released(int worker, const TrialReleased& released);
   void finish_paused_trials();
+  // Ends the job early for `reason`: nothing new starts or resumes, and every running trial
+  // is stopped at its next epoch boundary (Stopped, with its epochs kept).
+  void begin_stop(EndReason reason);
+  void trial_ended(Trial& t, TrialEnd end);
   void print_status_line();
   void print_top_trials();
   void journal_event(const std::string& json);
@@ -60,6 +65,8 @@ class Coordinator {
   std::map<TrialId, int> awaiting_checkpoint_;  // promoted before its pause was released
   int workers_ready_ = 0;
   bool searcher_exhausted_ = false;
+  bool stopping_ = false;
+  CompletionCheck completion_;
   double last_status_s_ = 0.0;
 };
 

@@ -42,8 +42,17 @@ struct Trial {
   std::string stop_reason;            // why it stopped: early-stopped at rung, not promoted, ...
 };
 
-// Why the tuning job ended (summary.json's completion details).
-enum class EndReason { AllTrialsDone, Failed };
+// Why the tuning job ended (summary.json's TuningJobCompletionDetails.CompletionReason).
+enum class EndReason {
+  MaxNumberOfTrainingJobsReached,   // every trial allowed was started and has ended
+  SearchSpaceExhausted,             // Grid: every combination was tried
+  MaxRuntimeInSecondsReached,
+  TargetObjectiveMetricValueReached,
+  BestObjectiveNotImproving,
+  ConvergenceDetected,
+  Failed,
+};
+[[nodiscard]] const char* to_string(EndReason r);
 
 struct RunRecord {
   std::string job_name;
@@ -55,8 +64,12 @@ struct RunRecord {
   int workers = 0;
   int total_epochs_trained = 0;          // every epoch report received
   std::uint64_t seed = 0;
-  EndReason end_reason = EndReason::AllTrialsDone;
+  EndReason end_reason = EndReason::MaxNumberOfTrainingJobsReached;
   std::string end_message;
+  double end_decided_s = -1.0;             // when the reason was found (-1: ran to the end)
+  int trials_not_improving = 0;            // finished trials since the best last improved
+  // The best objective among finished trials, and the history the completion criteria use.
+  std::vector<double> finished_objectives;  // final objective of each finished trial, in order
   // The best trial by final objective among trials with one (nullopt when none has one).
   [[nodiscard]] std::optional<TrialId> best_trial(bool maximize) const;
 };
