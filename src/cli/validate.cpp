@@ -1,6 +1,8 @@
 // `rung validate JOB`: reads a job file as `rung run` would, prints warnings and every
 // problem (stderr), and the job as rung understood it (stdout, rung's YAML form).
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include "commands.hpp"
 #include "rung/config/error.hpp"
@@ -14,6 +16,25 @@ constexpr const char* kUsage =
     "  Checks a job file (rung YAML, a SageMaker CreateHyperParameterTuningJob request or a\n"
     "  HyperParameterTuningJobConfig, as YAML or JSON) and prints it with every default\n"
     "  filled in. Exit status: 0 valid, 2 invalid.\n";
+
+// One line on what the job will do: "Grid, 2 hyperparameters, 12 trials (every combination),
+// 2 at a time, up to 9 epochs each, median stopping, at most 600 s".
+std::string summary(const JobConfig& job) {
+  std::ostringstream s;
+  s << to_string(job.strategy) << ", " << job.space.dims() << " hyperparameter"
+    << (job.space.dims() == 1 ? "" : "s") << ", " << job.max_trials << " trial"
+    << (job.max_trials == 1 ? "" : "s");
+  if (job.is_max_trials_derived) s << " (every combination)";
+  s << ", " << job.max_parallel << " at a time, up to " << job.max_resource << " epoch"
+    << (job.max_resource == 1 ? "" : "s") << " each";
+  if (job.early_stopping == EarlyStopping::Auto) s << ", median stopping";
+  const CompletionCriteria& c = job.completion;
+  if (c.target_objective_value || c.max_jobs_not_improving || c.complete_on_convergence) {
+    s << ", completion criteria";
+  }
+  if (job.max_runtime_s) s << ", at most " << static_cast<long long>(*job.max_runtime_s) << " s";
+  return s.str();
+}
 
 }  // namespace
 
@@ -34,10 +55,7 @@ int validate_command(const std::vector<std::string>& args) {
     std::cout << to_normalized_yaml(job) << std::flush;
     try {
       require_runnable(job);
-      std::cerr << path << ": valid (" << to_string(job.strategy) << ", " << job.space.dims()
-                << " hyperparameter" << (job.space.dims() == 1 ? "" : "s") << ", " << job.max_trials
-                << " trials, " << job.max_parallel << " at a time, up to " << job.max_resource
-                << " epochs each)\n";
+      std::cerr << path << ": valid (" << summary(job) << ")\n";
     } catch (const ConfigError& e) {
       std::cerr << path << ": " << e.issues().front().message << '\n';
     }

@@ -1,9 +1,10 @@
 // Job files: which of the accepted forms a file is in, the checks that need several of its
-// parts (epoch budget, static vs tuned names, metric vs model), and defaults.
+// parts (epoch budget, Hyperband's brackets, Grid's trial count, static vs tuned names,
+// metric vs model), and defaults.
 #include "rung/config/job_config.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -30,12 +31,17 @@ const std::vector<std::string> kTuningKeys = {"Strategy",
                                               "TrainingJobEarlyStoppingType",
                                               "RandomSeed",
                                               "TuningJobCompletionCriteria"};
-const std::vector<std::string> kRungKeys = {
-    "model", "dataset",   "static_hyperparameters", "device", "threads_per_worker",
-    "asha",  "output_dir"};
-// Top-level keys of a CreateHyperParameterTuningJob request that rung cannot honour yet.
-const std::vector<std::string> kUnsupportedRequestKeys = {"WarmStartConfig",
-                                                          "TrainingJobDefinitions", "Autotune"};
+const std::vector<std::string> kRungKeys = {"model",
+                                            "dataset",
+                                            "static_hyperparameters",
+                                            "device",
+                                            "threads_per_worker",
+                                            "asha",
+                                            "median_stopping",
+                                            "output_dir"};
+// Top-level keys of a CreateHyperParameterTuningJob request that rung cannot honour yet: each
+// changes what the job searches, so ignoring it would run a different job.
+const std::vector<std::string> kUnsupportedRequestKeys = {"TrainingJobDefinitions", "Autotune"};
 
 // The metrics each model reports (what HyperParameterTuningJobObjective may name).
 std::vector<std::string> model_metrics(const std::string& model) {
@@ -43,16 +49,35 @@ std::vector<std::string> model_metrics(const std::string& model) {
   return {};
 }
 
-bool valid_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+bool is_ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+// SageMaker's HyperParameterTuningJobName: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}, 1 to 32
+// characters: letters, digits and hyphens, starting and ending with a letter or digit.
+bool is_sagemaker_job_name(const std::string& name) {
+  if (name.empty() || name.size() > config_detail::kMaxJobNameLength) return false;
+  if (!is_ascii_alnum(name.front()) || !is_ascii_alnum(name.back())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_ascii_alnum(c) || c == '-'; });
+}
+
+// The closest name that follows SageMaker's rule: other characters become '-', hyphens at
+// either end go, and the name is cut to 32 characters; "rung-job" when nothing is left.
+std::string sagemaker_job_name_from(const std::string& text) {
+  std::string name;
+  for (const char c : text) name += is_ascii_alnum(c) ? c : '-';
+  const auto first = name.find_first_not_of('-');
+  if (first == std::string::npos) return "rung-job";
+  name = name.substr(first, config_detail::kMaxJobNameLength);
+  name.erase(name.find_last_not_of('-') + 1);
+  return name;
+}
+
+// The default job name: the file name without its extension, made to follow SageMaker's rule
+// ("tuning_config_only.json" -> "tuning-config-only").
 std::string default_name(const std::string& source) {
-  std::string stem = std::filesystem::path(source).stem().string();
-  for (char& c : stem) {
-    if (!valid_name_char(c)) c = '-';
-  }
-  return (stem.empty() || stem == "." || stem == "..") ? std::string("rung-job") : stem;
+  return sagemaker_job_name_from(std::filesystem::path(source).stem().string());
 }
 
 bool contains(const std::vector<std::string>& names, const std::string& key) {
@@ -103,20 +128,23 @@ void resolve_resources(Reader& r, JobDraft& d) {
   const std::string statics_path = d.rung_section.node.IsDefined()
                                        ? d.rung_section.path + ".static_hyperparameters"
                                        : std::string("rung.static_hyperparameters");
-  if (job.strategy == Strategy::Random) {
+  if (job.strategy != Strategy::Hyperband) {
+    // Random, Grid and Bayesian train every trial for the static epoch budget (median
+    // stopping, with early stopping Auto, may cut a trial short).
     job.min_resource = 1;
     if (key != nullptr) {
       if (auto epochs = static_epochs(r, d, *key)) job.max_resource = *epochs;
     } else if (job.has_training) {
       r.add(statics_path,
-            "has no epochs (nor numepochs, n-epochs, n_epochs, num_epochs); Strategy Random "
-            "trains every trial for that many epochs; add e.g. epochs: 10",
+            std::string("has no epochs (nor numepochs, n-epochs, n_epochs, num_epochs); "
+                        "Strategy ") +
+                to_string(job.strategy) +
+                " trains every trial for that many epochs; add e.g. epochs: 10",
             d.rung_section.mark);
     }
     if (d.asha.node.IsDefined()) {
-      job.warnings.push_back(d.asha.path +
-                             ": ignored, since Strategy is Random (ASHA runs "
-                             "only with Strategy Hyperband)");
+      job.warnings.push_back(d.asha.path + ": ignored, since Strategy is " +
+                             to_string(job.strategy) + " (ASHA runs only with Strategy Hyperband)");
     }
     return;
   }
@@ -161,6 +189,104 @@ void resolve_resources(Reader& r, JobDraft& d) {
               (d.max_resource ? ")" : ", from the static hyperparameter " + *key + ")") +
               "; lower MinResource or raise MaxResource",
           min_field.node.IsDefined() ? min_field.mark : hb_mark);
+    return;
+  }
+  if (d.brackets.node.IsDefined() && job.asha.brackets > 0) {
+    const int eta = job.asha.reduction_factor;
+    const int available =
+        config_detail::hyperband_bracket_count(job.min_resource, job.max_resource, eta);
+    if (job.asha.brackets > available) {
+      r.add(d.brackets, describe(d.brackets.node) + " is more than the " +
+                            std::to_string(available) + " bracket" + (available == 1 ? "" : "s") +
+                            " that MinResource " + std::to_string(job.min_resource) +
+                            ", MaxResource " + std::to_string(job.max_resource) +
+                            " and reduction_factor " + std::to_string(eta) + " give (floor(log_" +
+                            std::to_string(eta) +
+                            "(MaxResource / MinResource)) + 1); use at most " +
+                            std::to_string(available) + ", or hyperband for all of them");
+    }
+  }
+}
+
+// Grid's trial budget: every combination when MaxNumberOfTrainingJobs is absent; when given,
+// at most the number of combinations (a grid has nothing more to run), and a smaller value
+// runs the first ones in SearchSpace::grid_point() order.
+void resolve_grid(Reader& r, JobDraft& d) {
+  JobConfig& job = d.job;
+  if (!d.strategy_known || job.strategy != Strategy::Grid) return;
+  const std::uint64_t combinations = job.space.grid_size();
+  if (combinations == 0) return;  // the ranges had problems, already reported
+  std::string product;
+  for (const auto& range : job.space.ranges()) {
+    product += (product.empty() ? "" : " x ") + std::to_string(range.values.size());
+  }
+  const std::string count = std::to_string(combinations);
+  if (!d.max_trials.present()) {
+    if (combinations > static_cast<std::uint64_t>(config_detail::kIntMax)) {
+      r.add(config_detail::join_path(d.tuning.path, "ParameterRanges"),
+            "gives " + count + " combinations (" + product +
+                "), more than rung can run (at most 2147483647 trials); drop some values",
+            d.tuning.mark);
+      return;
+    }
+    job.max_trials = static_cast<int>(combinations);
+    job.is_max_trials_derived = true;
+    return;
+  }
+  if (!d.has_max_trials) return;  // given but bad: already reported
+  const auto given = static_cast<std::uint64_t>(job.max_trials);
+  if (given > combinations) {
+    r.add(d.max_trials, describe(d.max_trials.node) + " is more than the " + count +
+                            " combinations of the grid (" + product +
+                            " values); Grid runs each combination once. Remove "
+                            "MaxNumberOfTrainingJobs to run them all, or set it <= " +
+                            count);
+  } else if (given < combinations) {
+    job.warnings.push_back(d.max_trials.path + ": " + std::to_string(given) + " of the " + count +
+                           " combinations; Grid runs the first " + std::to_string(given) +
+                           " in grid order (the last range's values turning fastest); remove "
+                           "it to run them all");
+  }
+}
+
+void check_early_stopping(JobDraft& d) {
+  JobConfig& job = d.job;
+  if (!d.median_stopping.node.IsDefined()) return;
+  if (job.early_stopping != EarlyStopping::Auto) {
+    job.warnings.push_back(d.median_stopping.path +
+                           ": ignored, since TrainingJobEarlyStoppingType is not Auto (the "
+                           "median stopping rule runs only with Auto)");
+    return;
+  }
+  if (job.has_training && job.median_stopping.grace_epochs >= job.max_resource) {
+    job.warnings.push_back(d.median_stopping.path +
+                           ".grace_epochs: " + std::to_string(job.median_stopping.grace_epochs) +
+                           " is not below the epoch budget (" + std::to_string(job.max_resource) +
+                           "); the median stopping rule will never stop a trial early");
+  }
+}
+
+// Criteria that cannot end this job early are worth a warning, not an error.
+void check_completion(JobDraft& d) {
+  JobConfig& job = d.job;
+  const std::string path = config_detail::join_path(d.tuning.path, "TuningJobCompletionCriteria");
+  const CompletionCriteria& c = job.completion;
+  if (c.max_jobs_not_improving && *c.max_jobs_not_improving >= job.max_trials) {
+    job.warnings.push_back(
+        path + ".BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving: " +
+        std::to_string(*c.max_jobs_not_improving) + " is not below MaxNumberOfTrainingJobs (" +
+        std::to_string(job.max_trials) + "); it will never end the job early");
+  }
+  if (c.complete_on_convergence) {
+    const int window = std::max(10, 2 * job.max_parallel);
+    if (2 * static_cast<std::int64_t>(window) > job.max_trials) {
+      job.warnings.push_back(path + ".ConvergenceDetected: convergence is checked after at least " +
+                             std::to_string(2 * window) +
+                             " finished trials (2 x W, W = max(10, "
+                             "2 x MaxParallelTrainingJobs) = " +
+                             std::to_string(window) + "), but the job runs at most " +
+                             std::to_string(job.max_trials) + "; it will never end the job early");
+    }
   }
 }
 
@@ -246,7 +372,8 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
     check_top_keys(r, root, top, false);
     d.tuning = root;
   } else {
-    top.insert(top.end(), {"HyperParameterTuningJobConfig", "TrainingJobDefinition", "Tags"});
+    top.insert(top.end(), {"HyperParameterTuningJobConfig", "TrainingJobDefinition", "Tags",
+                           "WarmStartConfig"});
     top.insert(top.end(), kUnsupportedRequestKeys.begin(), kUnsupportedRequestKeys.end());
     check_top_keys(r, root, top, true);
     if (!nested.node.IsDefined()) {
@@ -264,6 +391,12 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
     if (r.child(root, "Tags").node.IsDefined()) {
       d.job.warnings.push_back("Tags: ignored (rung has no resources to tag)");
     }
+    // Real requests carry it; refusing them would be worse than starting cold.
+    if (r.child(root, "WarmStartConfig").node.IsDefined()) {
+      d.job.warnings.push_back(
+          "WarmStartConfig: ignored (rung does not warm-start from earlier tuning jobs yet); "
+          "this job starts from scratch");
+    }
     d.tuning = nested;
     if (!r.expect_map(nested, "HyperParameterTuningJobConfig")) {
       if (!nested.present())
@@ -278,17 +411,22 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
   const Field name = r.child(root, "HyperParameterTuningJobName");
   d.job.name = default_name(source);
   if (auto v = r.text(name)) {
-    if (v->empty() || !std::all_of(v->begin(), v->end(), valid_name_char)) {
+    if (!is_sagemaker_job_name(*v)) {
       r.add(name, describe(name.node) +
-                      " may hold only letters, digits, '.', '_' and '-' "
-                      "and must not be empty (it names the output directory)");
+                      " does not follow SageMaker's rule for job names: 1 to 32 letters, "
+                      "digits and hyphens, starting and ending with a letter or digit (it "
+                      "also names the output directory); use e.g. \"" +
+                      sagemaker_job_name_from(*v) + "\"");
     } else {
       d.job.name = *v;
     }
   }
 
-  config_detail::read_tuning_config(r, d.tuning, d);
   const Field definition = r.child(root, "TrainingJobDefinition");
+  if (!is_bare && definition.node.IsMap()) {
+    d.definition_objective = r.child(definition, "TuningObjective");
+  }
+  config_detail::read_tuning_config(r, d.tuning, d);
   if (!is_bare && definition.node.IsDefined()) {
     config_detail::read_training_definition(r, definition, d);
   }
@@ -296,7 +434,10 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
   if (section.node.IsDefined()) config_detail::read_rung_section(r, section, d);
 
   resolve_resources(r, d);
+  resolve_grid(r, d);
+  check_early_stopping(d);
   check_names_and_metric(r, d);
+  check_completion(d);
   if (!d.has_few_entries) {
     // Stopping type: a trial that is first in its rung should not be stopped for being alone.
     d.job.asha.few_entries =

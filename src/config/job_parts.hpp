@@ -18,16 +18,40 @@ namespace rung::config_detail {
 
 inline constexpr std::int64_t kIntMax = INT_MAX;
 
+// SageMaker's limits on a tuning job's search space.
+inline constexpr std::size_t kMaxRanges = 30;               // hyperparameter ranges in all
+inline constexpr std::size_t kMaxCategoricalValues = 30;    // values of one categorical range
+inline constexpr std::size_t kMaxNameLength = 256;          // hyperparameter names (characters)
+inline constexpr std::size_t kMaxValueLength = 256;         // categorical values (characters)
+inline constexpr std::size_t kMaxStaticValueLength = 2500;  // static hyperparameter values
+inline constexpr std::size_t kMaxMetricNameLength = 255;
+inline constexpr std::size_t kMaxJobNameLength = 32;
+
 // SageMaker's names for the epoch budget in static hyperparameters, in the order it tries them.
 inline const std::vector<std::string> kEpochKeys = {"epochs", "numepochs", "n-epochs", "n_epochs",
                                                     "num_epochs"};
+
+// Hyperband's bracket count, s_max + 1, where s_max = floor(log_eta(MaxResource /
+// MinResource)): the largest s with MinResource * eta^s <= MaxResource.
+[[nodiscard]] inline int hyperband_bracket_count(int min_resource, int max_resource, int eta) {
+  int s = 0;
+  for (std::int64_t r = min_resource; r * eta <= max_resource; r *= eta) ++s;
+  return s + 1;
+}
 
 // What a job file said, before the checks that need several parts of it.
 struct JobDraft {
   JobConfig job;
   bool is_json = false;         // the text is JSON (for the form of snippets in warnings)
   bool strategy_known = false;  // Strategy was read and is one rung knows
-  Field tuning;                 // the HyperParameterTuningJobConfig (the root, when bare)
+  // ResourceLimits.MaxNumberOfTrainingJobs as written (absent: Grid derives it).
+  Field max_trials;
+  bool has_max_trials = false;  // it was given and is valid
+  // TrainingJobDefinition.TuningObjective: the objective when the tuning config has none.
+  Field definition_objective;
+  bool objective_from_definition = false;
+  Field early_stopping;  // TrainingJobEarlyStoppingType
+  Field tuning;          // the HyperParameterTuningJobConfig (the root, when bare)
   // HyperbandStrategyConfig, when given.
   Field hyperband;
   std::optional<std::int64_t> min_resource;
@@ -37,9 +61,17 @@ struct JobDraft {
   std::map<std::string, Field> static_fields;
   Field rung_section;
   Field asha;
+  Field brackets;         // rung.asha.brackets, when given
+  Field median_stopping;  // rung.median_stopping, when given
   bool has_few_entries = false;
   bool has_output_dir = false;
 };
+
+// Characters in UTF-8 text (code points; continuation bytes are not counted).
+[[nodiscard]] std::size_t utf8_length(const std::string& text);
+// Why `name` is not a valid SageMaker hyperparameter name (1 to 256 characters, letters,
+// marks, digits, spaces, punctuation or symbols: no control characters), or "" when it is.
+[[nodiscard]] std::string hyperparameter_name_problem(const std::string& name);
 
 // Reads the tuning config's fields (its keys are checked by the caller, who knows the form).
 void read_tuning_config(Reader& r, const Field& tuning, JobDraft& d);

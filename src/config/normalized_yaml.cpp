@@ -3,9 +3,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
+#include "job_parts.hpp"
 #include "rung/config/job_config.hpp"
 
 namespace rung {
@@ -65,8 +67,11 @@ void emit_ranges(YAML::Emitter& out, const SearchSpace& space, ParamKind kind, c
 void emit_tuning(YAML::Emitter& out, const JobConfig& job) {
   out << YAML::Key << "HyperParameterTuningJobConfig" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "Strategy" << YAML::Value << to_string(job.strategy);
-  if (job.strategy == Strategy::Random && job.has_training) {
-    out << YAML::Comment("every trial trains " + std::to_string(job.max_resource) + " epochs");
+  if (job.strategy != Strategy::Hyperband && job.has_training) {
+    out << YAML::Comment("every trial trains " + std::to_string(job.max_resource) + " epochs" +
+                         (job.early_stopping == EarlyStopping::Auto
+                              ? " unless the median stopping rule stops it"
+                              : ""));
   }
   if (job.strategy == Strategy::Hyperband) {
     out << YAML::Key << "StrategyConfig" << YAML::Value << YAML::BeginMap;
@@ -76,8 +81,19 @@ void emit_tuning(YAML::Emitter& out, const JobConfig& job) {
     out << YAML::EndMap << YAML::EndMap;
   }
   out << YAML::Key << "ResourceLimits" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "MaxNumberOfTrainingJobs" << YAML::Value << job.max_trials;
+  // A derived trial count stays unwritten, so that the output reads back the same way.
+  if (!job.is_max_trials_derived) {
+    out << YAML::Key << "MaxNumberOfTrainingJobs" << YAML::Value << job.max_trials;
+  }
   out << YAML::Key << "MaxParallelTrainingJobs" << YAML::Value << job.max_parallel;
+  if (job.is_max_trials_derived) {
+    out << YAML::Comment("MaxNumberOfTrainingJobs not set: Grid runs all " +
+                         std::to_string(job.max_trials) + " combinations");
+  }
+  if (job.max_runtime_s) {
+    out << YAML::Key << "MaxRuntimeInSeconds" << YAML::Value
+        << static_cast<std::int64_t>(*job.max_runtime_s);
+  }
   out << YAML::EndMap;
   out << YAML::Key << "HyperParameterTuningJobObjective" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "Type" << YAML::Value << to_string(job.objective.type);
@@ -92,7 +108,28 @@ void emit_tuning(YAML::Emitter& out, const JobConfig& job) {
   if (job.has_seed) {
     out << YAML::Key << "RandomSeed" << YAML::Value << job.seed;
   }
-  out << YAML::Key << "TrainingJobEarlyStoppingType" << YAML::Value << YAML::DoubleQuoted << "Off";
+  out << YAML::Key << "TrainingJobEarlyStoppingType" << YAML::Value << YAML::DoubleQuoted
+      << (job.early_stopping == EarlyStopping::Auto ? "Auto" : "Off");
+  const CompletionCriteria& c = job.completion;
+  if (c.target_objective_value || c.max_jobs_not_improving || c.complete_on_convergence) {
+    out << YAML::Key << "TuningJobCompletionCriteria" << YAML::Value << YAML::BeginMap;
+    if (c.target_objective_value) {
+      out << YAML::Key << "TargetObjectiveMetricValue" << YAML::Value
+          << bound_text(*c.target_objective_value);
+    }
+    if (c.max_jobs_not_improving) {
+      out << YAML::Key << "BestObjectiveNotImproving" << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << "MaxNumberOfTrainingJobsNotImproving" << YAML::Value
+          << *c.max_jobs_not_improving;
+      out << YAML::EndMap;
+    }
+    if (c.complete_on_convergence) {
+      out << YAML::Key << "ConvergenceDetected" << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << "CompleteOnConvergence" << YAML::Value << "Enabled";
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 
@@ -131,6 +168,24 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
     out << YAML::Key << "reduction_factor" << YAML::Value << job.asha.reduction_factor;
     out << YAML::Key << "type" << YAML::Value << to_string(job.asha.type);
     out << YAML::Key << "few_entries" << YAML::Value << to_string(job.asha.few_entries);
+    out << YAML::Key << "brackets" << YAML::Value;
+    const int all = config_detail::hyperband_bracket_count(job.min_resource, job.max_resource,
+                                                           job.asha.reduction_factor);
+    if (job.asha.brackets == 0) {
+      out << "hyperband"
+          << YAML::Comment("all " + std::to_string(all) + " bracket" + (all == 1 ? "" : "s"));
+    } else {
+      out << job.asha.brackets
+          << YAML::Comment(job.asha.brackets == 1 ? std::string("single-bracket ASHA")
+                                                  : std::to_string(job.asha.brackets) + " of " +
+                                                        std::to_string(all) + " brackets");
+    }
+    out << YAML::EndMap;
+  }
+  if (job.early_stopping == EarlyStopping::Auto) {
+    out << YAML::Key << "median_stopping" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "grace_epochs" << YAML::Value << job.median_stopping.grace_epochs;
+    out << YAML::Key << "min_trials" << YAML::Value << job.median_stopping.min_trials;
     out << YAML::EndMap;
   }
   out << YAML::Key << "output_dir" << YAML::Value << job.output_dir;

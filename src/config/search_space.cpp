@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -340,6 +341,33 @@ HyperParameters SearchSpace::sample(std::mt19937_64& rng) const {
   std::vector<double> u(ranges_.size());
   for (auto& ui : u) ui = static_cast<double>(rng() >> 11) * 0x1.0p-53;
   return decode(u);
+}
+
+std::uint64_t SearchSpace::grid_size() const {
+  if (ranges_.empty()) return 0;
+  std::uint64_t size = 1;
+  for (const auto& r : ranges_) {
+    if (r.kind != ParamKind::Categorical || r.values.empty()) return 0;
+    const auto n = static_cast<std::uint64_t>(r.values.size());
+    size = size > UINT64_MAX / n ? UINT64_MAX : size * n;
+  }
+  return size;
+}
+
+HyperParameters SearchSpace::grid_point(std::uint64_t index) const {
+  const std::uint64_t size = grid_size();
+  if (index >= size) {
+    throw std::out_of_range("SearchSpace::grid_point: index " + std::to_string(index) +
+                            " is outside the grid of " + std::to_string(size) + " points");
+  }
+  HyperParameters hp;
+  // Mixed radix, least significant digit last: the last range turns fastest.
+  for (auto it = ranges_.rbegin(); it != ranges_.rend(); ++it) {
+    const auto n = static_cast<std::uint64_t>(it->values.size());
+    hp[it->name] = it->values[static_cast<std::size_t>(index % n)];
+    index /= n;
+  }
+  return hp;
 }
 
 bool SearchSpace::contains(const HyperParameters& hp) const {

@@ -1,6 +1,7 @@
 // What to train: rung's own section (model, dataset, static hyperparameters, device, ASHA
-// options, output directory), and the one part of SageMaker's TrainingJobDefinition that
-// means something outside SageMaker: its StaticHyperParameters.
+// and median-stopping options, output directory), and the parts of SageMaker's
+// TrainingJobDefinition that mean something outside SageMaker: its StaticHyperParameters
+// (and its TuningObjective, when the tuning config names no objective).
 #include <utility>
 
 #include "job_parts.hpp"
@@ -16,6 +17,16 @@ void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string
   for (auto& [name, value] : r.entries(map)) {
     if (!value.present() || !value.node.IsScalar()) {
       r.add(value, "expected a value (text or a number), got " + describe(value.node));
+      continue;
+    }
+    if (const std::string problem = hyperparameter_name_problem(name); !problem.empty()) {
+      r.add(value, "the name " + problem);
+      continue;
+    }
+    if (utf8_length(value.node.Scalar()) > kMaxStaticValueLength) {
+      r.add(value, "is " + std::to_string(utf8_length(value.node.Scalar())) +
+                       " characters long; SageMaker allows at most 2500 for a static "
+                       "hyperparameter");
       continue;
     }
     ParamValue parsed = parse_param_value(value.node.Scalar());
@@ -101,7 +112,7 @@ void read_asha(Reader& r, const Field& f, JobDraft& d) {
   if (!r.expect_map(f, "asha")) return;
   d.asha = f;
   AshaOptions& asha = d.job.asha;
-  r.check_keys(f, {"reduction_factor", "type", "few_entries"});
+  r.check_keys(f, {"reduction_factor", "type", "few_entries", "brackets"});
   if (auto v = r.integer_in(r.child(f, "reduction_factor"), 2, kIntMax,
                             "each rung keeps 1/reduction_factor of its trials; use e.g. 3")) {
     asha.reduction_factor = static_cast<int>(*v);
@@ -114,6 +125,40 @@ void read_asha(Reader& r, const Field& f, JobDraft& d) {
     asha.few_entries = *v == "floor" ? FewEntriesRule::Floor : FewEntriesRule::Ceil;
     d.has_few_entries = true;
   }
+  // hyperband (or 0): all of Hyperband's brackets, as SageMaker runs; n >= 1: the first n,
+  // 1 being the single-bracket ASHA of Li et al. Checked against MinResource, MaxResource
+  // and reduction_factor once those are known (resolve_resources).
+  const Field brackets = r.child(f, "brackets");
+  if (!brackets.present()) return;
+  const std::string fix =
+      "use hyperband (all brackets, SageMaker's Hyperband) or a number of brackets >= 1 (1 = "
+      "single-bracket ASHA)";
+  const std::string text = brackets.node.IsScalar() ? brackets.node.Scalar() : std::string();
+  if (text == "hyperband") {
+    asha.brackets = 0;
+  } else if (brackets.node.IsScalar() &&
+             (text.empty() || text.find_first_not_of("+-0123456789") != std::string::npos)) {
+    r.add(brackets, describe(brackets.node) + " is neither hyperband nor a whole number; " + fix);
+  } else if (auto v = r.integer_in(brackets, 0, kIntMax, fix)) {
+    asha.brackets = static_cast<int>(*v);
+    d.brackets = brackets;
+  }
+}
+
+void read_median_stopping(Reader& r, const Field& f, JobDraft& d) {
+  if (!r.expect_map(f, "median_stopping")) return;
+  d.median_stopping = f;
+  r.check_keys(f, {"grace_epochs", "min_trials"});
+  MedianStoppingOptions& m = d.job.median_stopping;
+  if (auto v = r.integer_in(r.child(f, "grace_epochs"), 1, kIntMax,
+                            "a trial trains at least one epoch before it can be judged")) {
+    m.grace_epochs = static_cast<int>(*v);
+  }
+  if (auto v = r.integer_in(r.child(f, "min_trials"), 1, kIntMax,
+                            "the median needs results from at least one other trial; use e.g. "
+                            "3")) {
+    m.min_trials = static_cast<int>(*v);
+  }
 }
 
 }  // namespace
@@ -124,6 +169,12 @@ void read_training_definition(Reader& r, const Field& definition, JobDraft& d) {
   for (auto& [key, value] : r.entries(definition)) {
     if (key == "StaticHyperParameters") {
       read_static_map(r, value, d, "TrainingJobDefinition");
+    } else if (key == "TuningObjective") {
+      if (!d.objective_from_definition) {
+        d.job.warnings.push_back(value.path +
+                                 ": ignored; the objective is the tuning config's "
+                                 "HyperParameterTuningJobObjective");
+      }
     } else {
       ignored.push_back(key);
     }
@@ -149,7 +200,7 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   d.job.has_training = true;
   TrainingSpec& t = d.job.training;
   r.check_keys(section, {"model", "dataset", "static_hyperparameters", "device",
-                         "threads_per_worker", "asha", "output_dir"});
+                         "threads_per_worker", "asha", "median_stopping", "output_dir"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
     if (auto v = r.one_of(model, kModels)) t.model = *v;
@@ -167,6 +218,7 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
     t.threads_per_worker = static_cast<int>(*v);
   }
   read_asha(r, r.child(section, "asha"), d);
+  read_median_stopping(r, r.child(section, "median_stopping"), d);
   const Field out = r.child(section, "output_dir");
   if (auto v = r.text(out)) {
     if (v->empty()) {

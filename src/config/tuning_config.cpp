@@ -1,7 +1,10 @@
 // SageMaker's HyperParameterTuningJobConfig: strategy, resource limits, objective, parameter
-// ranges, seed, early stopping. Also accepts the AWS blog's form, where Strategy and its
+// ranges, seed, early stopping, completion criteria, with SageMaker's rules on each (Grid
+// takes categorical ranges only, Hyperband no early stopping, at most 30 ranges, ...). Also
+// accepts the AWS blog's form, where Strategy and its
 // siblings sit inside ParameterRanges, and says how to nest them properly.
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <utility>
 
@@ -96,9 +99,14 @@ void read_resource_limits(Reader& r, const Field& limits, JobDraft& d) {
   r.check_keys(limits,
                {"MaxNumberOfTrainingJobs", "MaxParallelTrainingJobs", "MaxRuntimeInSeconds"});
   const Field total = r.child(limits, "MaxNumberOfTrainingJobs");
-  if (r.require(total, "set how many trials the job may start in all (e.g. 24)")) {
+  d.max_trials = total;
+  // Grid may leave it out: the number of combinations is the budget (see resolve_grid).
+  const bool is_grid = d.strategy_known && d.job.strategy == Strategy::Grid;
+  if (is_grid ? total.present()
+              : r.require(total, "set how many trials the job may start in all (e.g. 24)")) {
     if (auto v = r.integer_in(total, 1, kIntMax, "the job must try at least one configuration")) {
       d.job.max_trials = static_cast<int>(*v);
+      d.has_max_trials = true;
     }
   }
   const Field parallel = r.child(limits, "MaxParallelTrainingJobs");
@@ -108,15 +116,21 @@ void read_resource_limits(Reader& r, const Field& limits, JobDraft& d) {
       d.job.max_parallel = static_cast<int>(*v);
     }
   }
+  // SageMaker's range is 120 to 15768000 seconds; rung takes any whole number of seconds
+  // from 1, so that tests and demos can stop a job after a few seconds.
   const Field runtime = r.child(limits, "MaxRuntimeInSeconds");
-  if (runtime.present()) {
-    r.add(runtime,
-          "is not supported yet; remove it (limit the job with "
-          "MaxNumberOfTrainingJobs, or the scheduler's walltime)");
+  if (auto v = r.integer_in(runtime, 1, kIntMax,
+                            "the job needs at least one second (SageMaker's minimum is 120)")) {
+    d.job.max_runtime_s = static_cast<double>(*v);
   }
 }
 
-void read_objective(Reader& r, const Field& objective, JobDraft& d) {
+void read_objective(Reader& r, Field objective, JobDraft& d) {
+  // A request may name its objective in TrainingJobDefinition.TuningObjective instead.
+  if (!objective.node.IsDefined() && d.definition_objective.present()) {
+    objective = d.definition_objective;
+    d.objective_from_definition = true;
+  }
   if (!r.require(objective,
                  "add HyperParameterTuningJobObjective: {Type: Maximize, "
                  "MetricName: \"validation:accuracy\"}") ||
@@ -136,6 +150,9 @@ void read_objective(Reader& r, const Field& objective, JobDraft& d) {
     if (auto v = r.text(metric)) {
       if (v->empty()) {
         r.add(metric, "must not be empty; name the metric to optimize");
+      } else if (utf8_length(*v) > kMaxMetricNameLength) {
+        r.add(metric, "is " + std::to_string(utf8_length(*v)) +
+                          " characters long; SageMaker allows at most 255; use a shorter name");
       } else {
         d.job.objective.metric_name = *v;
       }
@@ -160,17 +177,35 @@ std::optional<ParamRange> read_range(Reader& r, const Field& item, ParamKind kin
   }
   const Field name = r.child(item, "Name");
   if (r.require(name, "give the hyperparameter's name")) {
-    if (auto v = r.text(name)) range.name = *v;
+    if (auto v = r.text(name)) {
+      range.name = *v;
+      // An empty name is range_issues()'s to report.
+      if (const std::string problem = hyperparameter_name_problem(*v);
+          !v->empty() && !problem.empty()) {
+        r.add(name, problem);
+      }
+    }
   }
   if (kind == ParamKind::Categorical) {
     const Field values = r.child(item, "Values");
     if (r.require(values, "list the values to try, e.g. Values: [\"relu\", \"tanh\"]")) {
-      for (const Field& v : r.items(values, "values")) {
+      const std::vector<Field> listed = r.items(values, "values");
+      for (const Field& v : listed) {
         if (!v.present() || !v.node.IsScalar()) {
           r.add(v, "expected a value (text or a number), got " + describe(v.node));
+        } else if (utf8_length(v.node.Scalar()) > kMaxValueLength) {
+          r.add(v, "is " + std::to_string(utf8_length(v.node.Scalar())) +
+                       " characters long; a categorical value may have at most 256 (SageMaker's "
+                       "limit)");
         } else {
           range.values.push_back(v.node.Scalar());
         }
+      }
+      if (listed.size() > kMaxCategoricalValues) {
+        r.add(values, "has " + std::to_string(listed.size()) +
+                          " values; a categorical range may have at most 30 (SageMaker's limit); "
+                          "drop some, or tune a numeric hyperparameter with an "
+                          "IntegerParameterRanges or ContinuousParameterRanges entry");
       }
     }
   } else {
@@ -221,6 +256,7 @@ void read_parameter_ranges(Reader& r, const Field& ranges, JobDraft& d) {
   }
 
   const std::size_t before = r.issue_count();
+  const bool is_grid = d.strategy_known && d.job.strategy == Strategy::Grid;
   std::vector<ParamRange> all;
   std::size_t entries = 0;
   std::map<std::string, std::string> first_path;  // name -> path of the range that has it
@@ -231,6 +267,20 @@ void read_parameter_ranges(Reader& r, const Field& ranges, JobDraft& d) {
   for (const auto& [key, kind] : kinds) {
     for (const Field& item : r.items(r.child(ranges, key), "ranges")) {
       ++entries;
+      if (is_grid && kind != ParamKind::Categorical) {
+        // The fix, with the range's own name and bounds where they can be read.
+        auto scalar = [&](const char* field, const char* fallback) {
+          const Field f = r.child(item, field);
+          return f.node.IsScalar() ? f.node.Scalar() : std::string(fallback);
+        };
+        r.add(item,
+              "Grid search takes categorical ranges only (SageMaker's rule); list the "
+              "values to try under CategoricalParameterRanges (e.g. {Name: " +
+                  scalar("Name", "units") + ", Values: [\"" + scalar("MinValue", "16") +
+                  "\", ..., \"" + scalar("MaxValue", "256") +
+                  "\"]}), or use Strategy Random or Bayesian");
+        continue;
+      }
       auto range = read_range(r, item, kind);
       if (!range) continue;
       const auto [it, fresh] = first_path.emplace(range->name, item.path);
@@ -242,6 +292,12 @@ void read_parameter_ranges(Reader& r, const Field& ranges, JobDraft& d) {
       }
       all.push_back(std::move(*range));
     }
+  }
+  if (entries > kMaxRanges) {
+    r.add(ranges, "has " + std::to_string(entries) +
+                      " hyperparameter ranges; SageMaker allows at most 30 in all (integer, "
+                      "continuous and categorical together); tune fewer and set the others "
+                      "as static hyperparameters");
   }
   if (entries == 0 && r.issue_count() == before && !automatic.present()) {
     r.add(ranges,
@@ -256,7 +312,70 @@ void read_parameter_ranges(Reader& r, const Field& ranges, JobDraft& d) {
   }
 }
 
+void read_completion_criteria(Reader& r, const Field& criteria, JobDraft& d) {
+  if (!r.expect_map(criteria, "TuningJobCompletionCriteria")) return;
+  r.check_keys(criteria,
+               {"TargetObjectiveMetricValue", "BestObjectiveNotImproving", "ConvergenceDetected"});
+  CompletionCriteria& c = d.job.completion;
+  if (auto v = r.number(r.child(criteria, "TargetObjectiveMetricValue"))) {
+    c.target_objective_value = *v;
+  }
+  const Field best = r.child(criteria, "BestObjectiveNotImproving");
+  if (r.expect_map(best, "BestObjectiveNotImproving")) {
+    r.check_keys(best, {"MaxNumberOfTrainingJobsNotImproving"});
+    const Field n = r.child(best, "MaxNumberOfTrainingJobsNotImproving");
+    if (r.require(n,
+                  "set how many finished trials in a row may fail to improve the best "
+                  "objective before the job ends (at least 3), e.g. 10")) {
+      if (auto v = r.integer_in(n, 3, kIntMax,
+                                "SageMaker's minimum is 3 trials without improvement; use e.g. "
+                                "10")) {
+        c.max_jobs_not_improving = static_cast<int>(*v);
+      }
+    }
+  }
+  const Field convergence = r.child(criteria, "ConvergenceDetected");
+  if (r.expect_map(convergence, "ConvergenceDetected")) {
+    r.check_keys(convergence, {"CompleteOnConvergence"});
+    if (auto v = r.one_of(r.child(convergence, "CompleteOnConvergence"), {"Disabled", "Enabled"})) {
+      c.complete_on_convergence = *v == "Enabled";
+    }
+  }
+}
+
 }  // namespace
+
+std::size_t utf8_length(const std::string& text) {
+  std::size_t n = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++n;
+  }
+  return n;
+}
+
+std::string hyperparameter_name_problem(const std::string& name) {
+  const std::string rule =
+      "; SageMaker's hyperparameter names are 1 to 256 characters: letters, digits, spaces, "
+      "punctuation and symbols";
+  if (name.empty()) return "must not be empty" + rule;
+  if (utf8_length(name) > kMaxNameLength) {
+    return "is " + std::to_string(utf8_length(name)) + " characters long" + rule;
+  }
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto b = static_cast<unsigned char>(name[i]);
+    // C0 controls and DEL; C1 controls (U+0080..U+009F) are 0xC2 0x80..0x9F in UTF-8.
+    const bool c1 = b == 0xC2 && i + 1 < name.size() &&
+                    static_cast<unsigned char>(name[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(name[i + 1]) <= 0x9F;
+    if (b < 0x20 || b == 0x7F || c1) {
+      const unsigned code = c1 ? static_cast<unsigned char>(name[i + 1]) : b;
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "U+%04X", code);
+      return "\"" + name + "\" holds a control character (" + hex + ")" + rule;
+    }
+  }
+  return "";
+}
 
 void read_tuning_config(Reader& r, const Field& tuning, JobDraft& d) {
   // The blog's form: siblings of ParameterRanges written inside it.
@@ -278,15 +397,13 @@ void read_tuning_config(Reader& r, const Field& tuning, JobDraft& d) {
   }
 
   const Field strategy = fields["Strategy"];
-  if (r.require(strategy, "set Strategy: Random or Strategy: Hyperband")) {
-    if (auto v = r.one_of(strategy, {"Random", "Hyperband", "Grid", "Bayesian"})) {
-      if (*v == "Random" || *v == "Hyperband") {
-        d.job.strategy = *v == "Random" ? Strategy::Random : Strategy::Hyperband;
-        d.strategy_known = true;
-      } else {
-        d.job.strategy = *v == "Grid" ? Strategy::Grid : Strategy::Bayesian;
-        r.add(strategy, "\"" + *v + "\" is not supported yet; use Random or Hyperband");
-      }
+  if (r.require(strategy, "set Strategy: Bayesian, Random, Hyperband or Grid")) {
+    if (auto v = r.one_of(strategy, {"Bayesian", "Random", "Hyperband", "Grid"})) {
+      d.job.strategy = *v == "Random"      ? Strategy::Random
+                       : *v == "Hyperband" ? Strategy::Hyperband
+                       : *v == "Grid"      ? Strategy::Grid
+                                           : Strategy::Bayesian;
+      d.strategy_known = true;
     }
   }
   read_strategy_config(r, fields["StrategyConfig"], d);
@@ -300,17 +417,18 @@ void read_tuning_config(Reader& r, const Field& tuning, JobDraft& d) {
     d.job.has_seed = true;
   }
   const Field stopping = fields["TrainingJobEarlyStoppingType"];
+  d.early_stopping = stopping;
   if (auto v = r.one_of(stopping, {"Off", "Auto"}); v && *v == "Auto") {
-    r.add(stopping,
-          "\"Auto\" is not supported yet; use \"Off\" (Hyperband stops poor trials "
-          "itself)");
+    if (d.strategy_known && d.job.strategy == Strategy::Hyperband) {
+      r.add(stopping,
+            "\"Auto\" is not allowed with Strategy Hyperband (SageMaker's rule: Hyperband "
+            "stops poor trials itself); use \"Off\", or Strategy Random, Grid or Bayesian "
+            "for median stopping");
+    } else {
+      d.job.early_stopping = EarlyStopping::Auto;
+    }
   }
-  const Field completion = fields["TuningJobCompletionCriteria"];
-  if (completion.node.IsDefined()) {
-    r.add(completion,
-          "is not supported yet; remove it (the job ends after "
-          "MaxNumberOfTrainingJobs trials)");
-  }
+  read_completion_criteria(r, fields["TuningJobCompletionCriteria"], d);
 
   if (!moved.empty()) {
     const std::string name = strategy.node.IsScalar() ? strategy.node.Scalar() : "Hyperband";

@@ -120,21 +120,36 @@ void AshaScheduler::on_failed(TrialId trial) {
   paused_at_.erase(paused);
 }
 
-std::optional<Promotion> AshaScheduler::promote() {
-  if (options_.type != AshaType::Promotion) return std::nullopt;
+int AshaScheduler::promotable_rung() const {
+  if (options_.type != AshaType::Promotion) return -1;
   // Highest rung first: finishing a good trial is worth more than starting its peers' next
   // rung. Within a rung, the best promotable entry is the only candidate: if it is not in the
   // top quota, no promotable entry is.
   for (std::size_t r = levels_.size() - 1; r-- > 0;) {
-    Rung& rung = rungs_[r];
-    if (rung.promotable.empty()) continue;
-    const Entry best = *rung.promotable.begin();
-    if (!in_quota(rung, best)) continue;
-    rung.promotable.erase(rung.promotable.begin());
-    paused_at_.erase(best.trial);
-    return Promotion{best.trial, levels_[r + 1]};
+    const Rung& rung = rungs_[r];
+    if (!rung.promotable.empty() && in_quota(rung, *rung.promotable.begin())) {
+      return static_cast<int>(r);
+    }
   }
-  return std::nullopt;
+  return -1;
+}
+
+std::optional<Promotion> AshaScheduler::peek_promotion() const {
+  const int r = promotable_rung();
+  if (r < 0) return std::nullopt;
+  const auto ri = static_cast<std::size_t>(r);
+  return Promotion{rungs_[ri].promotable.begin()->trial, levels_[ri + 1]};
+}
+
+std::optional<Promotion> AshaScheduler::promote() {
+  const int r = promotable_rung();
+  if (r < 0) return std::nullopt;
+  const auto ri = static_cast<std::size_t>(r);
+  Rung& rung = rungs_[ri];
+  const Entry best = *rung.promotable.begin();
+  rung.promotable.erase(rung.promotable.begin());
+  paused_at_.erase(best.trial);
+  return Promotion{best.trial, levels_[ri + 1]};
 }
 
 std::string AshaScheduler::name() const {

@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "config/test_jobs.hpp"
 
@@ -176,7 +179,7 @@ TEST(JobConfig, sagemaker_request_without_rung_section_is_not_runnable) {
 
 TEST(JobConfig, bare_tuning_config_parses) {
   const JobConfig job = load_job_file(job_path("tuning_config_only.json"));
-  EXPECT_EQ(job.name, "tuning_config_only");
+  EXPECT_EQ(job.name, "tuning-config-only");  // the file name, made a SageMaker job name
   EXPECT_FALSE(job.has_training);
   EXPECT_EQ(job.strategy, Strategy::Hyperband);
   EXPECT_EQ(job.max_resource, 9);
@@ -340,6 +343,271 @@ TEST(JobConfig, messages_name_value_rule_and_fix) {
                   "IntegerParameterRanges: expected a list of ranges, got a mapping "
                   "{Name: x}"))
       << types;
+}
+
+// Random with no StrategyConfig and no asha section, from kGoodJob.
+std::string random_job() {
+  return test::with(good_job_with("  Strategy: Hyperband\n  StrategyConfig:\n    "
+                                  "HyperbandStrategyConfig: {MinResource: 1, MaxResource: 9}\n",
+                                  "  Strategy: Random\n"),
+                    "  asha: {reduction_factor: 3, type: promotion}\n", "");
+}
+
+const char* const kGridRanges = R"(    CategoricalParameterRanges:
+      - {Name: units, Values: ["16", "64", "256"]}
+      - {Name: batch_size, Values: ["32", "128"]}
+)";
+
+std::string grid_job(const std::string& limits) {
+  std::string text = test::with(random_job(), "Strategy: Random", "Strategy: Grid");
+  text =
+      test::with(text, "ResourceLimits: {MaxNumberOfTrainingJobs: 12, MaxParallelTrainingJobs: 2}",
+                 "ResourceLimits: {" + limits + "}");
+  const auto from = text.find("    IntegerParameterRanges:");
+  const auto to = text.find("  RandomSeed:");
+  return text.replace(from, to - from, kGridRanges);
+}
+
+TEST(JobConfig, every_strategy_is_accepted) {
+  for (const char* strategy : {"Random", "Bayesian"}) {
+    const JobConfig job = parse_job_text(
+        test::with(random_job(), "Strategy: Random", std::string("Strategy: ") + strategy),
+        "s.yaml");
+    EXPECT_EQ(to_string(job.strategy), std::string(strategy));
+    EXPECT_EQ(job.max_resource, 9);  // the static epochs
+    EXPECT_EQ(job.min_resource, 1);
+  }
+  EXPECT_EQ(parse_job_text(grid_job("MaxParallelTrainingJobs: 2"), "g.yaml").strategy,
+            Strategy::Grid);
+  EXPECT_EQ(parse_job_text(kGoodJob, "h.yaml").strategy, Strategy::Hyperband);
+}
+
+TEST(JobConfig, grid_without_max_jobs_runs_every_combination) {
+  const JobConfig job = parse_job_text(grid_job("MaxParallelTrainingJobs: 2"), "g.yaml");
+  EXPECT_EQ(job.max_trials, 6);
+  EXPECT_TRUE(job.is_max_trials_derived);
+  EXPECT_EQ(job.space.grid_size(), 6U);
+  EXPECT_TRUE(job.warnings.empty());
+  // The normalized form leaves it out, so it reads back derived again.
+  const JobConfig again = parse_job_text(to_normalized_yaml(job), "again.yaml");
+  EXPECT_EQ(again.max_trials, 6);
+  EXPECT_TRUE(again.is_max_trials_derived);
+}
+
+TEST(JobConfig, grid_with_max_jobs_up_to_the_combinations) {
+  const JobConfig all =
+      parse_job_text(grid_job("MaxNumberOfTrainingJobs: 6, MaxParallelTrainingJobs: 2"), "g.yaml");
+  EXPECT_EQ(all.max_trials, 6);
+  EXPECT_FALSE(all.is_max_trials_derived);
+  EXPECT_TRUE(all.warnings.empty());
+  const JobConfig some =
+      parse_job_text(grid_job("MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 2"), "g.yaml");
+  EXPECT_EQ(some.max_trials, 4);
+  EXPECT_TRUE(any_warning(some, "4 of the 6 combinations; Grid runs the first 4 in grid order"));
+  const std::string issues =
+      issues_of(grid_job("MaxNumberOfTrainingJobs: 7, MaxParallelTrainingJobs: 2"));
+  EXPECT_TRUE(has(issues,
+                  "ResourceLimits.MaxNumberOfTrainingJobs: \"7\" is more than the 6 "
+                  "combinations of the grid (3 x 2 values)"))
+      << issues;
+}
+
+TEST(JobConfig, grid_refuses_numeric_ranges) {
+  const std::string issues =
+      issues_of(test::with(random_job(), "Strategy: Random", "Strategy: Grid"));
+  EXPECT_TRUE(has(issues,
+                  "HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges[0]: "
+                  "Grid search takes categorical ranges only"))
+      << issues;
+  EXPECT_TRUE(has(issues, "ContinuousParameterRanges[1]: Grid search")) << issues;
+}
+
+TEST(JobConfig, non_grid_strategies_still_need_max_jobs) {
+  const std::string issues =
+      issues_of(test::with(random_job(), "MaxNumberOfTrainingJobs: 12, ", ""));
+  EXPECT_TRUE(has(issues, "MaxNumberOfTrainingJobs: is missing")) << issues;
+}
+
+TEST(JobConfig, early_stopping_auto_and_median_options) {
+  const std::string text = test::with(
+      test::with(random_job(), "TrainingJobEarlyStoppingType: \"Off\"",
+                 "TrainingJobEarlyStoppingType: Auto"),
+      "  device: cpu\n", "  device: cpu\n  median_stopping: {grace_epochs: 2, min_trials: 5}\n");
+  const JobConfig job = parse_job_text(text, "m.yaml");
+  EXPECT_EQ(job.early_stopping, EarlyStopping::Auto);
+  EXPECT_EQ(job.median_stopping.grace_epochs, 2);
+  EXPECT_EQ(job.median_stopping.min_trials, 5);
+  const JobConfig defaults =
+      parse_job_text(test::with(random_job(), "TrainingJobEarlyStoppingType: \"Off\"",
+                                "TrainingJobEarlyStoppingType: Auto"),
+                     "m.yaml");
+  EXPECT_EQ(defaults.median_stopping.grace_epochs, 1);
+  EXPECT_EQ(defaults.median_stopping.min_trials, 3);
+  // Without Auto the options are ignored, with a warning.
+  const JobConfig off = parse_job_text(
+      test::with(random_job(), "  device: cpu\n", "  device: cpu\n  median_stopping: {}\n"),
+      "m.yaml");
+  EXPECT_EQ(off.early_stopping, EarlyStopping::Off);
+  EXPECT_TRUE(any_warning(off, "rung.median_stopping: ignored")) << off.warnings.size();
+}
+
+TEST(JobConfig, hyperband_refuses_early_stopping_auto) {
+  const std::string issues = issues_of(
+      good_job_with("TrainingJobEarlyStoppingType: \"Off\"", "TrainingJobEarlyStoppingType: Auto"));
+  EXPECT_TRUE(has(issues,
+                  "HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType: \"Auto\" is not "
+                  "allowed with Strategy Hyperband"))
+      << issues;
+}
+
+TEST(JobConfig, completion_criteria_and_runtime_are_read) {
+  const std::string text = test::with(
+      test::with(random_job(), "  TrainingJobEarlyStoppingType: \"Off\"\n",
+                 "  TrainingJobEarlyStoppingType: \"Off\"\n"
+                 "  TuningJobCompletionCriteria:\n"
+                 "    TargetObjectiveMetricValue: \"0.93\"\n"
+                 "    BestObjectiveNotImproving: {MaxNumberOfTrainingJobsNotImproving: 4}\n"
+                 "    ConvergenceDetected: {CompleteOnConvergence: Enabled}\n"),
+      "MaxParallelTrainingJobs: 2}", "MaxParallelTrainingJobs: 2, MaxRuntimeInSeconds: 30}");
+  const JobConfig job = parse_job_text(text, "c.yaml");
+  ASSERT_TRUE(job.completion.target_objective_value.has_value());
+  EXPECT_DOUBLE_EQ(*job.completion.target_objective_value, 0.93);
+  ASSERT_TRUE(job.completion.max_jobs_not_improving.has_value());
+  EXPECT_EQ(*job.completion.max_jobs_not_improving, 4);
+  EXPECT_TRUE(job.completion.complete_on_convergence);
+  ASSERT_TRUE(job.max_runtime_s.has_value());  // below SageMaker's 120: allowed for short runs
+  EXPECT_DOUBLE_EQ(*job.max_runtime_s, 30.0);
+  // 12 trials cannot reach 2W = 20 finished trials: convergence can never end this job.
+  EXPECT_TRUE(any_warning(job, "ConvergenceDetected: convergence is checked after at least 20"));
+
+  const JobConfig again = parse_job_text(to_normalized_yaml(job), "again.yaml");
+  EXPECT_EQ(again.completion.target_objective_value, job.completion.target_objective_value);
+  EXPECT_EQ(again.completion.max_jobs_not_improving, job.completion.max_jobs_not_improving);
+  EXPECT_EQ(again.completion.complete_on_convergence, job.completion.complete_on_convergence);
+  EXPECT_EQ(again.max_runtime_s, job.max_runtime_s);
+
+  const JobConfig none = parse_job_text(random_job(), "n.yaml");
+  EXPECT_FALSE(none.completion.target_objective_value.has_value());
+  EXPECT_FALSE(none.completion.max_jobs_not_improving.has_value());
+  EXPECT_FALSE(none.completion.complete_on_convergence);
+  EXPECT_FALSE(none.max_runtime_s.has_value());
+}
+
+TEST(JobConfig, convergence_disabled_is_read) {
+  const JobConfig job = parse_job_text(
+      test::with(random_job(), "  TrainingJobEarlyStoppingType: \"Off\"\n",
+                 "  TuningJobCompletionCriteria: {ConvergenceDetected: {CompleteOnConvergence: "
+                 "Disabled}}\n"),
+      "c.yaml");
+  EXPECT_FALSE(job.completion.complete_on_convergence);
+}
+
+TEST(JobConfig, brackets_are_hyperband_by_default_or_a_count) {
+  EXPECT_EQ(parse_job_text(kGoodJob, "b.yaml").asha.brackets, 0);
+  for (const auto& [value, expected] :
+       std::vector<std::pair<std::string, int>>{{"hyperband", 0}, {"0", 0}, {"1", 1}, {"3", 3}}) {
+    const JobConfig job = parse_job_text(
+        good_job_with("type: promotion}", "type: promotion, brackets: " + value + "}"), "b.yaml");
+    EXPECT_EQ(job.asha.brackets, expected) << value;
+    const JobConfig again = parse_job_text(to_normalized_yaml(job), "again.yaml");
+    EXPECT_EQ(again.asha.brackets, expected) << value;
+  }
+}
+
+TEST(JobConfig, default_names_follow_sagemakers_rule) {
+  const std::string text = test::with(kGoodJob, "HyperParameterTuningJobName: cli-test\n", "");
+  EXPECT_EQ(parse_job_text(text, "jobs/tuning_config_only.json").name, "tuning-config-only");
+  EXPECT_EQ(parse_job_text(text, "_under_.yaml").name, "under");
+  EXPECT_EQ(parse_job_text(text, "___.yaml").name, "rung-job");
+  EXPECT_EQ(parse_job_text(text, "v1.2.yaml").name, "v1-2");
+  const JobConfig long_name =
+      parse_job_text(text, "a-very-long-job-file-name-that-goes-on-and-on.yaml");
+  EXPECT_EQ(long_name.name, "a-very-long-job-file-name-that-g");
+  EXPECT_EQ(long_name.name.size(), 32U);
+  EXPECT_EQ(parse_job_text(text, "abcdefghijklmnopqrstuvwxyz01234-x.yaml").name,
+            "abcdefghijklmnopqrstuvwxyz01234");  // no hyphen left at the end
+}
+
+TEST(JobConfig, job_names_follow_sagemakers_rule) {
+  for (const char* ok : {"a", "A-1", "my--job", "abcdefghijklmnopqrstuvwxyz012345"}) {
+    EXPECT_EQ(
+        parse_job_text(good_job_with("Name: cli-test", std::string("Name: ") + ok), "n.yaml").name,
+        ok);
+  }
+  for (const char* bad :
+       {"my_job", "my.job", "-job", "job-", "abcdefghijklmnopqrstuvwxyz0123456", "\"\""}) {
+    const std::string issues =
+        issues_of(good_job_with("Name: cli-test", std::string("Name: ") + bad));
+    EXPECT_TRUE(has(issues, "HyperParameterTuningJobName: ")) << bad << ": " << issues;
+  }
+  EXPECT_TRUE(
+      has(issues_of(good_job_with("Name: cli-test", "Name: my_job")), "use e.g. \"my-job\""));
+}
+
+TEST(JobConfig, tuning_objective_of_the_training_definition_is_used_when_needed) {
+  const std::string text = R"({
+  "HyperParameterTuningJobName": "objective-in-definition",
+  "HyperParameterTuningJobConfig": {
+    "Strategy": "Random",
+    "ResourceLimits": {"MaxNumberOfTrainingJobs": 4, "MaxParallelTrainingJobs": 2},
+    "ParameterRanges": {"CategoricalParameterRanges": [{"Name": "opt", "Values": ["a", "b"]}]}
+  },
+  "TrainingJobDefinition": {
+    "TuningObjective": {"Type": "Minimize", "MetricName": "validation:rmse"},
+    "StaticHyperParameters": {"epochs": "3"}
+  }
+})";
+  const JobConfig job = parse_job_text(text, "d.json");
+  EXPECT_EQ(job.objective.type, ObjectiveType::Minimize);
+  EXPECT_EQ(job.objective.metric_name, "validation:rmse");
+  EXPECT_FALSE(any_warning(job, "TuningObjective"));
+
+  const std::string both = test::with(
+      text, "\"ResourceLimits\"",
+      "\"HyperParameterTuningJobObjective\": {\"Type\": \"Maximize\", \"MetricName\": \"auc\"},\n"
+      "    \"ResourceLimits\"");
+  const JobConfig tuning_wins = parse_job_text(both, "d.json");
+  EXPECT_EQ(tuning_wins.objective.metric_name, "auc");
+  EXPECT_TRUE(any_warning(tuning_wins, "TrainingJobDefinition.TuningObjective: ignored"));
+}
+
+TEST(JobConfig, warm_start_is_ignored_with_a_warning) {
+  const JobConfig job = parse_job_text(
+      kGoodJob +
+          "WarmStartConfig:\n  ParentHyperParameterTuningJobs: [{HyperParameterTuningJobName: "
+          "old}]\n  WarmStartType: TransferLearning\n",
+      "w.yaml");
+  EXPECT_TRUE(any_warning(job, "WarmStartConfig: ignored"));
+}
+
+TEST(JobConfig, sagemaker_limits_on_ranges) {
+  std::string many;
+  for (int i = 0; i < 27; ++i) many += "      - {Name: c" + std::to_string(i) + ", Values: [a]}\n";
+  EXPECT_TRUE(
+      has(issues_of(good_job_with("      - {Name: activation, Values: [relu, tanh]}\n", many)),
+          "ParameterRanges: has 31 hyperparameter ranges; SageMaker allows at most 30"));
+  // 30 in all is fine.
+  many.erase(many.rfind("      - {Name: c26"));
+  EXPECT_NO_THROW((void)parse_job_text(
+      good_job_with("      - {Name: activation, Values: [relu, tanh]}\n", many), "ok.yaml"));
+
+  std::string values;
+  for (int i = 0; i < 30; ++i) values += (i ? ", v" : "v") + std::to_string(i);
+  EXPECT_NO_THROW((void)parse_job_text(
+      good_job_with("Values: [relu, tanh]", "Values: [" + values + "]"), "ok.yaml"));
+  EXPECT_TRUE(has(issues_of(good_job_with("Values: [relu, tanh]", "Values: [" + values + ", v30]")),
+                  "CategoricalParameterRanges[0].Values: has 31 values"));
+
+  const std::string v256(256, 'v');
+  EXPECT_NO_THROW((void)parse_job_text(
+      good_job_with("Values: [relu, tanh]", "Values: [relu, " + v256 + "]"), "ok.yaml"));
+  // Characters, not bytes: 256 two-byte letters are fine.
+  std::string wide;
+  for (int i = 0; i < 256; ++i) wide += "\xC3\xA9";
+  EXPECT_NO_THROW(
+      (void)parse_job_text(good_job_with("{Name: activation,", "{Name: " + wide + ","), "ok.yaml"));
+  EXPECT_NO_THROW((void)parse_job_text(
+      good_job_with("{Name: activation,", "{Name: \"learning rate (%)\","), "ok.yaml"));
 }
 
 TEST(JobConfig, empty_and_non_mapping_documents_are_errors) {

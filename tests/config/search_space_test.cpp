@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
+#include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace rung {
 namespace {
@@ -340,6 +344,34 @@ TEST(SearchSpace, constructor_rejects_duplicate_names_and_bad_ranges) {
   ASSERT_NE(space.find("b"), nullptr);
   EXPECT_EQ(space.find("b")->kind, ParamKind::Continuous);
   EXPECT_EQ(space.find("zz"), nullptr);
+}
+
+TEST(SearchSpace, grid_enumerates_every_combination_last_range_fastest) {
+  const SearchSpace space({categorical("a", {"x", "y"}), categorical("b", {"1", "2", "3"})});
+  ASSERT_EQ(space.grid_size(), 6U);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"x", "1"}, {"x", "2"}, {"x", "3"}, {"y", "1"}, {"y", "2"}, {"y", "3"}};
+  for (std::uint64_t i = 0; i < 6; ++i) {
+    const HyperParameters hp = space.grid_point(i);
+    EXPECT_EQ(get_string(hp, "a"), expected[i].first) << i;
+    EXPECT_EQ(get_string(hp, "b"), expected[i].second) << i;
+    EXPECT_TRUE(space.contains(hp));
+  }
+  EXPECT_THROW((void)space.grid_point(6), std::out_of_range);
+}
+
+TEST(SearchSpace, grid_size_is_zero_without_a_finite_grid) {
+  EXPECT_EQ(SearchSpace().grid_size(), 0U);
+  EXPECT_EQ(SearchSpace({categorical("a", {"x"}), integer("n", 1, 3)}).grid_size(), 0U);
+  EXPECT_EQ(SearchSpace({categorical("a", {"x"})}).grid_size(), 1U);
+}
+
+TEST(SearchSpace, grid_size_saturates) {
+  std::vector<ParamRange> ranges;
+  std::vector<std::string> values;
+  for (int i = 0; i < 30; ++i) values.push_back(std::to_string(i));
+  for (int i = 0; i < 30; ++i) ranges.push_back(categorical("c" + std::to_string(i), values));
+  EXPECT_EQ(SearchSpace(ranges).grid_size(), UINT64_MAX);
 }
 
 }  // namespace

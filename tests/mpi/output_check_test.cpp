@@ -225,7 +225,9 @@ TEST_F(RunOutput, ends_for_the_reason_the_job_set) {
       summary["TuningJobCompletionDetails"]["CompletionReason"].as<std::string>();
   EXPECT_EQ(events("job_end").at(0)["reason"].as<std::string>(), reason);
   if (!job_.max_runtime_s) {
-    if (!may_end_early(job_)) EXPECT_EQ(reason, "MaxNumberOfTrainingJobsReached");
+    if (!may_end_early(job_)) {
+      EXPECT_EQ(reason, "MaxNumberOfTrainingJobsReached");
+    }
     return;
   }
   // The runtime-limit jobs are sized to outlast their limit.

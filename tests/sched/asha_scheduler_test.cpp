@@ -179,6 +179,24 @@ TEST(AshaPromotion, completes_at_once_when_min_equals_max) {
   EXPECT_EQ(s.promote(), std::nullopt);
 }
 
+TEST(AshaPromotion, peeks_at_the_promotion_it_would_make_without_making_it) {
+  auto s = asha(1, 9, 3, AshaType::Promotion, FewEntriesRule::Ceil);
+  EXPECT_EQ(s.peek_promotion(), std::nullopt);
+  EXPECT_EQ(s.on_report(0, 1, 0.5), kPause);
+  EXPECT_EQ(s.peek_promotion(), promotion(0, 3));
+  EXPECT_EQ(s.peek_promotion(), promotion(0, 3));  // nothing was taken
+  EXPECT_EQ(s.promote(), promotion(0, 3));
+  EXPECT_EQ(s.peek_promotion(), std::nullopt);
+  EXPECT_EQ(resume_to(s, 0, 1, 3, 0.5), kPause);
+  EXPECT_EQ(s.on_report(1, 1, 0.9), kPause);
+  EXPECT_EQ(s.peek_promotion(), promotion(0, 9));  // the highest rung first
+  EXPECT_EQ(s.promote(), promotion(0, 9));
+  EXPECT_EQ(s.peek_promotion(), promotion(1, 3));
+  auto stopping = asha(1, 9, 3, AshaType::Stopping, FewEntriesRule::Ceil);
+  EXPECT_EQ(stopping.on_report(0, 1, 0.5), kContinue);
+  EXPECT_EQ(stopping.peek_promotion(), std::nullopt);
+}
+
 TEST(AshaStopping, lets_top_third_so_far_go_on_when_rule_is_ceil) {
   auto s = asha(1, 9, 3, AshaType::Stopping, FewEntriesRule::Ceil);
   EXPECT_EQ(s.on_report(0, 1, 0.50), kContinue);  // k=1 q=1: rank 0

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "rung/sched/asha_scheduler.hpp"
+#include "rung/sched/hyperband_scheduler.hpp"
+#include "rung/sched/median_stopping_scheduler.hpp"
 #include "rung/sched/scheduler.hpp"
 #include "sched/sched_test_support.hpp"
 
@@ -34,10 +36,32 @@ struct Asha {
   }
 };
 
-using SchedulerFactories = ::testing::Types<Fifo, Asha<AshaType::Promotion, FewEntriesRule::Floor>,
-                                            Asha<AshaType::Promotion, FewEntriesRule::Ceil>,
-                                            Asha<AshaType::Stopping, FewEntriesRule::Floor>,
-                                            Asha<AshaType::Stopping, FewEntriesRule::Ceil>>;
+// kBrackets as in rung.asha.brackets: 0 = all of Hyperband's brackets, 1 = single-bracket ASHA.
+template <int kBrackets, AshaType kType, FewEntriesRule kRule>
+struct Hyperband {
+  static std::unique_ptr<Scheduler> make(int min, int max, int eta) {
+    return std::make_unique<HyperbandScheduler>(min, max, AshaOptions{eta, kType, kRule, kBrackets},
+                                                /*seed=*/7);
+  }
+};
+
+template <int kGraceEpochs, int kMinTrials>
+struct Median {
+  static std::unique_ptr<Scheduler> make(int min, int max, int /*eta*/) {
+    return std::make_unique<MedianStoppingScheduler>(
+        min, max, MedianStoppingOptions{kGraceEpochs, kMinTrials});
+  }
+};
+
+using SchedulerFactories = ::testing::Types<
+    Fifo, Asha<AshaType::Promotion, FewEntriesRule::Floor>,
+    Asha<AshaType::Promotion, FewEntriesRule::Ceil>,
+    Asha<AshaType::Stopping, FewEntriesRule::Floor>, Asha<AshaType::Stopping, FewEntriesRule::Ceil>,
+    Hyperband<0, AshaType::Promotion, FewEntriesRule::Floor>,
+    Hyperband<0, AshaType::Stopping, FewEntriesRule::Ceil>,
+    Hyperband<2, AshaType::Promotion, FewEntriesRule::Ceil>,
+    Hyperband<2, AshaType::Stopping, FewEntriesRule::Floor>,
+    Hyperband<1, AshaType::Promotion, FewEntriesRule::Floor>, Median<1, 3>, Median<3, 1>>;
 
 // (min_resource, max_resource, eta): powers of eta, non-powers, min == max, eta 2, 3 and 4.
 const std::vector<std::tuple<int, int, int>> kShapes = {

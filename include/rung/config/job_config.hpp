@@ -92,6 +92,9 @@ struct JobConfig {
   int min_resource = 1;   // epochs; the first rung
   int max_resource = 1;   // epochs; no trial trains past it
   int max_trials = 1;     // ResourceLimits.MaxNumberOfTrainingJobs
+  // Strategy Grid without MaxNumberOfTrainingJobs: max_trials is the number of combinations
+  // (SearchSpace::grid_size()), so the job runs the whole grid.
+  bool is_max_trials_derived = false;
   int max_parallel = 1;   // ResourceLimits.MaxParallelTrainingJobs
   std::optional<double> max_runtime_s;  // ResourceLimits.MaxRuntimeInSeconds
   EarlyStopping early_stopping = EarlyStopping::Off;  // TrainingJobEarlyStoppingType

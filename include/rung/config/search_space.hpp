@@ -70,6 +70,16 @@ class SearchSpace {
   // The range with this name, or nullptr.
   [[nodiscard]] const ParamRange* find(const std::string& name) const;
 
+  // Grid enumeration (Strategy Grid, which takes categorical ranges only). grid_size() is the
+  // number of combinations, the product of the ranges' value counts (saturating at
+  // UINT64_MAX); 0 when a range is not categorical or the space is empty. grid_point(i) is
+  // combination i in a fixed order: the ranges as an odometer in range order, the last range
+  // turning fastest, each through its Values in the order listed; so i = 0 takes every
+  // range's first value, and the first N points are what a Grid job with
+  // MaxNumberOfTrainingJobs = N runs. Throws std::out_of_range when i >= grid_size().
+  [[nodiscard]] std::uint64_t grid_size() const;
+  [[nodiscard]] HyperParameters grid_point(std::uint64_t index) const;
+
  private:
   std::vector<ParamRange> ranges_;
 };

@@ -31,6 +31,9 @@ class AshaScheduler final : public Scheduler {
   [[nodiscard]] std::optional<Promotion> promote() override;
   [[nodiscard]] std::vector<int> rungs() const override { return levels_; }
   [[nodiscard]] std::string name() const override;
+  // The promotion promote() would make now, without making it (HyperbandScheduler compares
+  // its brackets' candidates before it commits to one).
+  [[nodiscard]] std::optional<Promotion> peek_promotion() const;
 
  private:
   // A result recorded in a rung. Ranked by score, higher first; equal scores by arrival
@@ -61,6 +64,8 @@ class AshaScheduler final : public Scheduler {
   [[nodiscard]] int rung_index(int epoch) const;  // -1 when epoch is not a rung level
   void record(Rung& rung, const Entry& entry) const;
   [[nodiscard]] static bool in_quota(const Rung& rung, const Entry& entry);
+  // The rung whose best promotable entry promote() takes now, or -1.
+  [[nodiscard]] int promotable_rung() const;
 
   std::vector<int> levels_;
   AshaOptions options_;

@@ -45,7 +45,9 @@ class Scheduler {
   [[nodiscard]] virtual std::string name() const = 0;
 };
 
-// FIFO for Random (and, later, Grid and Bayesian): every trial trains to max_resource.
+// The job's scheduler: Hyperband -> HyperbandScheduler (its brackets from rung.asha);
+// Random, Grid, Bayesian -> MedianStoppingScheduler with TrainingJobEarlyStoppingType Auto,
+// else FIFO (every trial trains to max_resource).
 [[nodiscard]] std::unique_ptr<Scheduler> make_scheduler(const JobConfig& job);
 
 }  // namespace rung

@@ -43,6 +43,8 @@ class RandomSearcher final : public Searcher {
   std::mt19937_64 rng_;
 };
 
+// The job's searcher: Random and Hyperband -> RandomSearcher, Grid -> GridSearcher,
+// Bayesian -> BayesianSearcher; all seeded with job.seed.
 [[nodiscard]] std::unique_ptr<Searcher> make_searcher(const JobConfig& job);
 
 }  // namespace rung
