@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs rung's build and run dependencies from Debian's packages, when any is missing.
 # Used by `make demo` and `make test`; safe to run again (does nothing when all are there).
+#   scripts/install-deps.sh [--bench]
 set -euo pipefail
 packages=(cmake make g++ libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev libtorch-dev
           libgtest-dev libeigen3-dev libnlopt-cxx-dev libbenchmark-dev)
+# --bench: also what the benchmark scripts need (plots with Debian's matplotlib).
+[ "${1:-}" = "--bench" ] && packages+=(python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -22,8 +22,12 @@ namespace {
 rung::SearchSpace unit_space(int d) {
   std::vector<rung::ParamRange> ranges;
   for (int j = 0; j < d; ++j) {
-    ranges.push_back(rung::ParamRange{"x" + std::to_string(j), rung::ParamKind::Continuous, 0.0,
-                                      1.0, rung::ScalingType::Linear, {}});
+    ranges.push_back(rung::ParamRange{"x" + std::to_string(j),
+                                      rung::ParamKind::Continuous,
+                                      0.0,
+                                      1.0,
+                                      rung::ScalingType::Linear,
+                                      {}});
   }
   return rung::SearchSpace(std::move(ranges));
 }
@@ -39,7 +43,8 @@ double score_of(const std::vector<double>& x) {
 
 double score_of(const rung::HyperParameters& hp, int d) {
   std::vector<double> x(static_cast<std::size_t>(d));
-  for (int j = 0; j < d; ++j) x[static_cast<std::size_t>(j)] = rung::get_double(hp, "x" + std::to_string(j));
+  for (int j = 0; j < d; ++j)
+    x[static_cast<std::size_t>(j)] = rung::get_double(hp, "x" + std::to_string(j));
   return score_of(x);
 }
 
@@ -107,8 +112,8 @@ void BM_Refit(benchmark::State& state) {
   rung::GaussianProcess gp(static_cast<std::size_t>(d));
   for (auto _ : state) {
     std::mt19937_64 fit_rng(11);
-    const auto hp = rung::fit_gp_hyperparameters(x1, y1, static_cast<std::size_t>(d), fit,
-                                                 fit_rng, &previous);
+    const auto hp =
+        rung::fit_gp_hyperparameters(x1, y1, static_cast<std::size_t>(d), fit, fit_rng, &previous);
     gp.reset(hp, x, y);
     benchmark::DoNotOptimize(gp);
   }

@@ -1,11 +1,13 @@
 // Simple regret against evaluations for the searchers on synthetic functions (Branin,
 // Hartmann-6, a categorical choice of bowls): every strategy on every function with the
-// same seeds, sequential evaluations (one trial at a time). Writes one CSV row per
+// same seeds, sequential evaluations by default. Writes one CSV row per
 // (function, strategy, seed, evaluation) and prints the median and quartiles of the regret
 // at a few evaluation counts as a Markdown table. bench/strategies/plot.py draws the curves.
+// With --parallel P, P trials run at once (the oldest ends first), as with P workers.
 //
-//   bench_strategies [--evals N] [--seeds S] [--first-seed K] [--out FILE.csv]
-//                    [--strategies Random,Bayesian] [--functions branin,hartmann6,...]
+//   bench_strategies [--evals N] [--seeds S] [--first-seed K] [--parallel P]
+//                    [--out FILE.csv] [--strategies Random,Bayesian]
+//                    [--functions branin,hartmann6,categorical_bowls]
 
 #include <algorithm>
 #include <chrono>
@@ -69,6 +71,7 @@ double quantile(std::vector<double> v, double q) {
 struct Args {
   int evals = 100;
   int seeds = 20;
+  int parallel = 1;
   std::uint64_t first_seed = 1;
   std::string out = "strategies.csv";
   std::vector<std::string> strategies;
@@ -88,6 +91,8 @@ Args parse(int argc, char** argv) {
       a.evals = std::stoi(value);
     } else if (key == "--seeds") {
       a.seeds = std::stoi(value);
+    } else if (key == "--parallel") {
+      a.parallel = std::stoi(value);
     } else if (key == "--first-seed") {
       a.first_seed = std::stoull(value);
     } else if (key == "--out") {
@@ -101,8 +106,8 @@ Args parse(int argc, char** argv) {
       std::exit(2);
     }
   }
-  if (a.evals < 1 || a.seeds < 1) {
-    std::cerr << "--evals and --seeds must be >= 1\n";
+  if (a.evals < 1 || a.seeds < 1 || a.parallel < 1) {
+    std::cerr << "--evals, --seeds and --parallel must be >= 1\n";
     std::exit(2);
   }
   return a;
@@ -113,7 +118,8 @@ std::vector<T> select(std::vector<T> all, const std::vector<std::string>& names)
   if (names.empty()) return all;
   std::vector<T> out;
   for (const auto& name : names) {
-    const auto it = std::find_if(all.begin(), all.end(), [&](const T& x) { return x.name == name; });
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const T& x) { return x.name == name; });
     if (it == all.end()) {
       std::cerr << "unknown name " << name << "\n";
       std::exit(2);
@@ -156,7 +162,8 @@ int main(int argc, char** argv) {
         const std::uint64_t seed = args.first_seed + static_cast<std::uint64_t>(k);
         const auto start = std::chrono::steady_clock::now();
         auto searcher = s.make(f.space, seed);
-        const auto regret = rung::testing_support::regret_curve(*searcher, f, args.evals);
+        const auto regret =
+            rung::testing_support::regret_curve(*searcher, f, args.evals, args.parallel);
         seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         for (std::size_t t = 0; t < regret.size(); ++t) {
           csv << f.name << ',' << s.name << ',' << seed << ',' << t + 1 << ',' << regret[t] << '\n';

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlopt.hpp>
 #include <numeric>
 #include <stdexcept>
 #include <utility>
-
-#include <nlopt.hpp>
 
 // Choices the field disagrees on, made here:
 // - Categoricals are one-hot inside the model (n coordinates for n values), so that all
@@ -21,11 +20,17 @@
 //   score is what it reached; it is lower than a full run would give, which steers the
 //   search away from it, as the stopping rule intended). Failed trials and trials whose
 //   last score is not finite are not data.
+// - Scores are standardized after clipping the bad tail (BayesianOptions::clip_mads): one
+//   diverged run must not flatten the differences among the others. On the synthetic
+//   benchmarks this removed most runs that got stuck (bench/strategies/README.md).
 // - Pending trials (suggested, not ended) are fantasised by the kriging believer, running
 //   ones with partial results included (a partial score is an early epoch's, not comparable
-//   with the final scores the model holds). The incumbent of EI is the best posterior mean
-//   over observations and fantasies, so a pending point predicted to be the best sets the
-//   bar, and proposals do not pile up on it.
+//   with the final scores the model holds); the most recent max_fantasies of them. The
+//   incumbent of EI is the best posterior mean over observations and fantasies, so a
+//   pending point predicted to be the best sets the bar; candidates highly correlated with a
+//   pending point are left out. Together these keep proposals from piling up.
+// - The incumbent is the best posterior mean at the observations rather than the best
+//   observed score, which a noisy lucky result would inflate.
 // - Expected improvement is compared in log space (Ament et al., 2023, "LogEI"), so that
 //   candidates far from the incumbent still rank when plain EI underflows to 0.
 
@@ -34,7 +39,7 @@ namespace {
 
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(sqrt(2 pi))
-constexpr double kLowestLogEi = -1e10;                   // "no improvement to speak of"
+constexpr double kLowestLogEi = -1e10;                  // "no improvement to speak of"
 
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
@@ -134,8 +139,8 @@ double refine_objective(unsigned count, const double* x, double* grad, void* dat
   auto& ctx = *static_cast<RefineContext*>(data);
   const auto& coords = *ctx.coords;
   for (unsigned i = 0; i < count; ++i) ctx.point[coords[i]] = x[i];
-  const GpPrediction p = ctx.gp->predict(ctx.point, grad ? &ctx.d_mean : nullptr,
-                                         grad ? &ctx.d_variance : nullptr);
+  const GpPrediction p =
+      ctx.gp->predict(ctx.point, grad ? &ctx.d_mean : nullptr, grad ? &ctx.d_variance : nullptr);
   const LogEi ei = log_expected_improvement(p.mean, p.variance, ctx.best);
   if (grad) {
     for (unsigned i = 0; i < count; ++i) {
@@ -166,9 +171,9 @@ BayesianSearcher::BayesianSearcher(SearchSpace space, std::uint64_t seed, Bayesi
   // Latin hypercube: every range's [0,1) cut into n strata, each used once, in an order
   // shuffled per range (Fisher-Yates on raw bits).
   const std::size_t d = space_.dims();
-  const auto n = static_cast<std::size_t>(
-      options_.initial_design > 0 ? options_.initial_design
-                                  : std::max<int>(5, static_cast<int>(d) + 1));
+  const auto n = static_cast<std::size_t>(options_.initial_design > 0
+                                              ? options_.initial_design
+                                              : std::max<int>(5, static_cast<int>(d) + 1));
   design_.assign(n, std::vector<double>(d));
   std::vector<std::size_t> strata(n);
   for (std::size_t j = 0; j < d; ++j) {
@@ -202,8 +207,8 @@ void BayesianSearcher::from_cube(const std::vector<double>& u, double* point) co
     double* p = point + offset_[i];
     if (ranges[i].kind == ParamKind::Categorical) {
       const std::size_t n = ranges[i].values.size();
-      const auto slot = std::min(
-          static_cast<std::size_t>(std::max(u[i], 0.0) * static_cast<double>(n)), n - 1);
+      const auto slot =
+          std::min(static_cast<std::size_t>(std::max(u[i], 0.0) * static_cast<double>(n)), n - 1);
       std::fill(p, p + n, 0.0);
       p[slot] = 1.0;
     } else {
@@ -328,14 +333,16 @@ std::vector<double> BayesianSearcher::propose() {
   for (const auto& entry : pending_) fantasies.push_back(&entry.second);
   std::sort(fantasies.begin(), fantasies.end(),
             [](const Pending* a, const Pending* b) { return a->order > b->order; });
-  fantasies.resize(std::min(fantasies.size(),
-                            static_cast<std::size_t>(std::max(options_.max_fantasies, 0))));
+  fantasies.resize(
+      std::min(fantasies.size(), static_cast<std::size_t>(std::max(options_.max_fantasies, 0))));
   std::vector<double> pending;
   pending.reserve(fantasies.size() * dims_);
-  for (const Pending* p : fantasies) pending.insert(pending.end(), p->point.begin(), p->point.end());
+  for (const Pending* p : fantasies) {
+    pending.insert(pending.end(), p->point.begin(), p->point.end());
+  }
   std::vector<double> mean;
   std::vector<double> variance;
-  std::vector<double> incumbents = gp_.mean_at_observations();
+  const std::vector<double> incumbents = gp_.mean_at_observations();
   double best = *std::max_element(incumbents.begin(), incumbents.end());
   if (!pending.empty()) {
     gp_.predict(pending, mean, variance);
@@ -396,11 +403,33 @@ std::vector<double> BayesianSearcher::propose() {
   for (std::size_t c = 0; c < count; ++c) {
     score[c] = log_expected_improvement(mean[c], variance[c], best).value;
   }
+  const std::size_t n_pending = pending.size() / dims_;
+  const auto near_pending = [&](const double* point) {
+    for (std::size_t q = 0; q < n_pending; ++q) {
+      if (gp_.correlation(point, pending.data() + q * dims_) > options_.max_pending_correlation) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (n_pending > 0) {
+    std::vector<double> kept = score;
+    bool any = false;
+    for (std::size_t c = 0; c < count; ++c) {
+      if (near_pending(candidates.data() + c * dims_)) {
+        kept[c] = -std::numeric_limits<double>::infinity();
+      } else {
+        any = true;
+      }
+    }
+    if (any) score = std::move(kept);  // else a tiny space: every point is near a pending one
+  }
   std::vector<std::size_t> ranked(count);
   std::iota(ranked.begin(), ranked.end(), std::size_t{0});
   const std::size_t starts =
       std::min(count, static_cast<std::size_t>(std::max(options_.refine_starts, 0)));
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(starts, 1)),
+  std::partial_sort(ranked.begin(),
+                    ranked.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(starts, 1)),
                     ranked.end(), [&](std::size_t a, std::size_t b) {
                       return score[a] > score[b] || (score[a] == score[b] && a < b);
                     });
@@ -416,7 +445,7 @@ std::vector<double> BayesianSearcher::propose() {
   if (!numeric_.empty() && options_.refine_max_evals > 0) {
     for (std::size_t s = 0; s < starts; ++s) {
       const std::size_t c = ranked[s];
-      if (score[c] <= kLowestLogEi) continue;
+      if (!(score[c] > kLowestLogEi)) continue;
       RefineContext ctx;
       ctx.gp = &gp_;
       ctx.coords = &numeric_;
@@ -439,6 +468,7 @@ std::vector<double> BayesianSearcher::propose() {
       }
       if (ctx.best_point.empty()) continue;
       project(ctx.best_point.data());
+      if (near_pending(ctx.best_point.data())) continue;
       const GpPrediction p = gp_.predict(ctx.best_point, nullptr, nullptr);
       const double polished = log_expected_improvement(p.mean, p.variance, best).value;
       if (polished > best_score) {

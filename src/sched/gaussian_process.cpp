@@ -1,15 +1,14 @@
 #include "rung/sched/gaussian_process.hpp"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlopt.hpp>
 #include <stdexcept>
 #include <string>
 #include <utility>
-
-#include <Eigen/Cholesky>
-#include <Eigen/Core>
-#include <nlopt.hpp>
 
 namespace rung {
 namespace {
@@ -22,6 +21,10 @@ using RowMajorMap =
     Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
 
 const double kSqrt5 = std::sqrt(5.0);
+// Fantasies are noise-free observations (up to this jitter, relative to the signal
+// variance): the variance at a pending point drops to about 0 whatever noise the model has
+// fitted, so that a noisy model does not propose the same point twice.
+constexpr double kFantasyNoise = 1e-6;
 const double kLog2Pi = std::log(2.0 * 3.14159265358979323846);
 
 // Uniform in [0,1) from the generator's raw bits (the standard distributions differ between
@@ -65,10 +68,9 @@ Standardized standardize(const VectorXd& y) {
 
 void check_points(const std::vector<double>& points, std::size_t dims, const char* what) {
   if (dims == 0 ? !points.empty() : points.size() % dims != 0) {
-    throw std::invalid_argument(std::string("GaussianProcess: ") + what + " holds " +
-                                std::to_string(points.size()) +
-                                " numbers, not a multiple of the dimension " +
-                                std::to_string(dims));
+    throw std::invalid_argument(
+        std::string("GaussianProcess: ") + what + " holds " + std::to_string(points.size()) +
+        " numbers, not a multiple of the dimension " + std::to_string(dims));
   }
 }
 
@@ -77,15 +79,15 @@ void check_points(const std::vector<double>& points, std::size_t dims, const cha
 struct GaussianProcess::State {
   std::size_t d = 0;
   GpHyperparameters hp;
-  ArrayXd inv_l;           // 1 / length scales
-  double noise = 1e-3;     // noise variance plus any jitter the factorization needed
-  MatrixXd xs;             // capacity x d: scaled points, observations then pending
-  MatrixXd chol;           // capacity x capacity: lower factor of K + noise I over n + p points
-  VectorXd y;              // raw targets
-  VectorXd alpha;          // (K + noise I)^-1 z over the observations
+  ArrayXd inv_l;        // 1 / length scales
+  double noise = 1e-3;  // noise variance plus any jitter the factorization needed
+  MatrixXd xs;          // capacity x d: scaled points, observations then pending
+  MatrixXd chol;        // capacity x capacity: lower factor of K + noise I over n + p points
+  VectorXd y;           // raw targets
+  VectorXd alpha;       // (K + noise I)^-1 z over the observations
   Standardized stdz;
-  std::size_t n = 0;       // observations
-  std::size_t p = 0;       // pending points (rows n .. n+p-1)
+  std::size_t n = 0;  // observations
+  std::size_t p = 0;  // pending points (rows n .. n+p-1)
 
   void reserve(std::size_t rows) {
     const auto have = static_cast<std::size_t>(xs.rows());
@@ -146,9 +148,9 @@ void GaussianProcess::reset(const GpHyperparameters& hp, const std::vector<doubl
   State& s = *state_;
   check_points(points, s.d, "points");
   if (hp.lengthscales.size() != s.d) {
-    throw std::invalid_argument("GaussianProcess::reset: " +
-                                std::to_string(hp.lengthscales.size()) + " length scales for " +
-                                std::to_string(s.d) + " dimensions");
+    throw std::invalid_argument(
+        "GaussianProcess::reset: " + std::to_string(hp.lengthscales.size()) +
+        " length scales for " + std::to_string(s.d) + " dimensions");
   }
   const std::size_t n = s.d == 0 ? targets.size() : points.size() / s.d;
   if (targets.size() != n) {
@@ -156,8 +158,8 @@ void GaussianProcess::reset(const GpHyperparameters& hp, const std::vector<doubl
                                 std::to_string(targets.size()) + " targets");
   }
   s.hp = hp;
-  s.inv_l = Eigen::Map<const ArrayXd>(hp.lengthscales.data(), static_cast<Eigen::Index>(s.d))
-                .inverse();
+  s.inv_l =
+      Eigen::Map<const ArrayXd>(hp.lengthscales.data(), static_cast<Eigen::Index>(s.d)).inverse();
   s.n = n;
   s.p = 0;
   s.y = Eigen::Map<const VectorXd>(targets.data(), static_cast<Eigen::Index>(n));
@@ -183,7 +185,8 @@ void GaussianProcess::reset(const GpHyperparameters& hp, const std::vector<doubl
       s.chol.topLeftCorner(m, m) = llt.matrixL();
       break;
     }
-    if (attempt >= 8) throw std::runtime_error("GaussianProcess: kernel matrix not positive definite");
+    if (attempt >= 8)
+      throw std::runtime_error("GaussianProcess: kernel matrix not positive definite");
     jitter = jitter == 0.0 ? 1e-10 * hp.signal_variance : 10.0 * jitter;
   }
   s.update_alpha();
@@ -227,8 +230,8 @@ void GaussianProcess::set_pending(const std::vector<double>& points) {
   s.reserve(s.n + count);
   const auto n = static_cast<Eigen::Index>(s.n);
   const auto p = static_cast<Eigen::Index>(count);
-  const MatrixXd xp = RowMajorMap(points.data(), p, static_cast<Eigen::Index>(s.d)) *
-                      s.inv_l.matrix().asDiagonal();
+  const MatrixXd xp =
+      RowMajorMap(points.data(), p, static_cast<Eigen::Index>(s.d)) * s.inv_l.matrix().asDiagonal();
   s.xs.middleRows(n, p) = xp;
   MatrixXd b = matern52(squared_distances(s.xs.topRows(n), xp), s.hp.signal_variance).matrix();
   s.chol.topLeftCorner(n, n).triangularView<Eigen::Lower>().solveInPlace(b);
@@ -237,7 +240,7 @@ void GaussianProcess::set_pending(const std::vector<double>& points) {
   double jitter = 0.0;
   for (int attempt = 0;; ++attempt) {
     MatrixXd kn = kpp;
-    kn.diagonal().array() += s.noise + jitter;
+    kn.diagonal().array() += kFantasyNoise * s.hp.signal_variance + jitter;
     Eigen::LLT<MatrixXd> llt(kn);
     if (llt.info() == Eigen::Success) {
       s.chol.block(n, n, p, p) = llt.matrixL();
@@ -272,10 +275,10 @@ void GaussianProcess::predict(const std::vector<double>& points, std::vector<dou
   }
   s.chol.topLeftCorner(rows, rows).triangularView<Eigen::Lower>().solveInPlace(k);
   Eigen::Map<VectorXd> var(variance.data(), m);
-  var = ((s.hp.signal_variance - k.colwise().squaredNorm().array()).max(0.0) * s.stdz.sd *
-         s.stdz.sd)
-            .matrix()
-            .transpose();
+  var =
+      ((s.hp.signal_variance - k.colwise().squaredNorm().array()).max(0.0) * s.stdz.sd * s.stdz.sd)
+          .matrix()
+          .transpose();
 }
 
 GpPrediction GaussianProcess::predict(const std::vector<double>& point,
@@ -315,11 +318,21 @@ GpPrediction GaussianProcess::predict(const std::vector<double>& point,
   }
   if (variance_gradient) {
     l.transpose().solveInPlace(k);  // u = L^-T v = (K + noise I)^-1 k
-    const ArrayXd g =
-        -2.0 * (diff.transpose() * w.cwiseProduct(k)).array() * s.inv_l * sd * sd;
+    const ArrayXd g = -2.0 * (diff.transpose() * w.cwiseProduct(k)).array() * s.inv_l * sd * sd;
     std::copy(g.data(), g.data() + dd, variance_gradient->begin());
   }
   return out;
+}
+
+double GaussianProcess::correlation(const double* a, const double* b) const {
+  const State& s = *state_;
+  double r2 = 0.0;
+  for (std::size_t j = 0; j < s.d; ++j) {
+    const double t = (a[j] - b[j]) * s.inv_l(static_cast<Eigen::Index>(j));
+    r2 += t * t;
+  }
+  const double rho = kSqrt5 * std::sqrt(r2);
+  return (1.0 + rho + rho * rho / 3.0) * std::exp(-rho);
 }
 
 std::vector<double> GaussianProcess::mean_at_observations() const {
@@ -350,8 +363,7 @@ double gp_log_marginal_likelihood(const std::vector<double>& points,
   const ArrayXd inv_l = (-Eigen::Map<const ArrayXd>(log_params.data(), dd)).exp();
   const double s2 = std::exp(log_params[d]);
   const double noise = std::exp(log_params[d + 1]);
-  const Standardized stdz =
-      standardize(Eigen::Map<const VectorXd>(targets.data(), n));
+  const Standardized stdz = standardize(Eigen::Map<const VectorXd>(targets.data(), n));
 
   MatrixXd xs(n, dd);
   if (n > 0 && d > 0) xs = RowMajorMap(points.data(), n, dd) * inv_l.matrix().asDiagonal();
@@ -489,7 +501,8 @@ GpHyperparameters fit_gp_hyperparameters(const std::vector<double>& points,
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin() + (has_warm ? 1 : 0), order.end(),
                      [&](std::size_t a, std::size_t b) { return value[a] > value[b]; });
-    const auto runs = std::min(order.size(), static_cast<std::size_t>(std::max(1, options.lbfgs_starts)));
+    const auto runs =
+        std::min(order.size(), static_cast<std::size_t>(std::max(1, options.lbfgs_starts)));
     for (std::size_t r = 0; r < runs; ++r) {
       nlopt::opt opt(nlopt::LD_LBFGS, static_cast<unsigned>(count));
       opt.set_lower_bounds(lower);

@@ -22,8 +22,8 @@ using testing_support::TestFunction;
 SearchSpace mixed_space() {
   return SearchSpace({
       ParamRange{"lr", ParamKind::Continuous, 1e-5, 1e-1, ScalingType::Logarithmic, {}},
-      ParamRange{"momentum", ParamKind::Continuous, 0.5, 0.999, ScalingType::ReverseLogarithmic,
-                 {}},
+      ParamRange{
+          "momentum", ParamKind::Continuous, 0.5, 0.999, ScalingType::ReverseLogarithmic, {}},
       ParamRange{"dropout", ParamKind::Continuous, 0.0, 0.5, ScalingType::Linear, {}},
       ParamRange{"layers", ParamKind::Integer, 1, 4, ScalingType::Linear, {}},
       ParamRange{"batch", ParamKind::Integer, 16, 512, ScalingType::Logarithmic, {}},
@@ -34,9 +34,11 @@ SearchSpace mixed_space() {
 // A score with structure in every input (higher is better).
 double mixed_score(const HyperParameters& hp) {
   const double lr = std::log10(get_double(hp, "lr"));
-  const double act = get_string(hp, "act") == "gelu" ? 0.3 : get_string(hp, "act") == "tanh" ? 0.1 : 0.0;
-  return -(lr + 3.0) * (lr + 3.0) - 4.0 * (get_double(hp, "momentum") - 0.9) *
-                                        (get_double(hp, "momentum") - 0.9) -
+  const double act = get_string(hp, "act") == "gelu"   ? 0.3
+                     : get_string(hp, "act") == "tanh" ? 0.1
+                                                       : 0.0;
+  return -(lr + 3.0) * (lr + 3.0) -
+         4.0 * (get_double(hp, "momentum") - 0.9) * (get_double(hp, "momentum") - 0.9) -
          get_double(hp, "dropout") + 0.1 * static_cast<double>(get_int(hp, "layers")) -
          0.01 * std::fabs(static_cast<double>(get_int(hp, "batch")) - 128.0) / 128.0 + act;
 }
@@ -148,12 +150,13 @@ TEST(BayesianSearcher, ignores_failed_trials_when_learning) {
   const TestFunction f = testing_support::branin();
   BayesianSearcher searcher(f.space, 2);
   for (TrialId t = 0; t < 10; ++t) {
-    const auto hp = searcher.suggest(t);
+    (void)searcher.suggest(t);
     searcher.observe(t, 1, 1e9);  // a score it must never learn from
     searcher.on_trial_end(t, TrialEnd::Failed);
   }
   EXPECT_EQ(searcher.observations(), 0u);
-  run_sequential(searcher, [&](const HyperParameters& hp) { return -f.value(hp); }, 10, 12);
+  run_sequential(
+      searcher, [&](const HyperParameters& hp) { return -f.value(hp); }, 10, 12);
   EXPECT_EQ(searcher.observations(), 12u);
   const auto hp = searcher.suggest(22);
   searcher.on_trial_end(22, TrialEnd::Failed);
@@ -252,17 +255,19 @@ TEST(BayesianSearcher, returns_empty_configurations_when_the_space_is_empty) {
 TEST(BayesianSearcher, refits_less_often_when_data_grows) {
   const TestFunction f = testing_support::hartmann6();
   BayesianSearcher searcher(f.space, 1);
-  run_sequential(searcher, [&](const HyperParameters& hp) { return -f.value(hp); }, 0, 60);
-  // A fit at every new result up to 10-19 observations, then every 10% of growth: 2..19,
-  // then 19 * 1.1^k up to 59, about 30 in all.
+  run_sequential(
+      searcher, [&](const HyperParameters& hp) { return -f.value(hp); }, 0, 60);
+  // A fit at every new result from 2 to 20 observations (10% of fewer than 20 rounds down
+  // to 1), then at every 10% of growth up to the 59 observations of the last suggest:
+  // about 30 in all, against 58 model-based suggests.
   EXPECT_GE(searcher.refits(), 20);
   EXPECT_LE(searcher.refits(), 40);
 }
 
 // The regret of 50 sequential evaluations over 20 seeds: Bayesian's median must be below a
 // quarter of Random's, and Bayesian must win on at least 15 of the 20 seeds. Over 200
-// seeds (10 blocks of 20, bench_strategies), the worst block had a median ratio below 0.1
-// and 17 wins, on all three functions.
+// seeds (10 blocks of 20, bench_strategies), the worst block had a median ratio below 0.08
+// and 18 wins, on all three functions.
 void expect_beats_random(const TestFunction& f) {
   constexpr int kSeeds = 20;
   constexpr int kEvaluations = 50;

@@ -104,19 +104,33 @@ inline std::vector<TestFunction> test_functions() {
   return {branin(), hartmann6(), categorical_bowls()};
 }
 
-// Sequential search: suggest, observe the score -f at epoch 1, end the trial; returns the
-// simple regret (best f so far minus the minimum) after each evaluation. Stops early when
-// the searcher has nothing left to propose (the remaining entries repeat the last regret).
-inline std::vector<double> regret_curve(Searcher& searcher, const TestFunction& f,
-                                        int evaluations) {
+// A search with `parallel` trials running at once (1: sequential): the searcher proposes
+// until `parallel` trials are pending, then the oldest ends (all trials take equally long),
+// observed with the score -f at epoch 1. Returns the simple regret (best f among ended
+// trials minus the minimum) after each ended trial. Stops early when the searcher has
+// nothing left to propose (the remaining entries repeat the last regret).
+inline std::vector<double> regret_curve(Searcher& searcher, const TestFunction& f, int evaluations,
+                                        int parallel = 1) {
   std::vector<double> regret;
+  std::vector<std::pair<TrialId, double>> running;  // oldest first
   double best = std::numeric_limits<double>::infinity();
-  for (int t = 0; t < evaluations; ++t) {
-    const auto hp = searcher.suggest(t);
-    if (!hp) break;
-    const double value = f.value(*hp);
-    searcher.observe(t, 1, -value);
-    searcher.on_trial_end(t, TrialEnd::Completed);
+  TrialId next = 0;
+  bool exhausted = false;
+  while (static_cast<int>(regret.size()) < evaluations) {
+    while (!exhausted && static_cast<int>(running.size()) < parallel &&
+           next < static_cast<TrialId>(evaluations)) {
+      const auto hp = searcher.suggest(next);
+      if (!hp) {
+        exhausted = true;
+        break;
+      }
+      running.emplace_back(next++, f.value(*hp));
+    }
+    if (running.empty()) break;
+    const auto [trial, value] = running.front();
+    running.erase(running.begin());
+    searcher.observe(trial, 1, -value);
+    searcher.on_trial_end(trial, TrialEnd::Completed);
     best = std::min(best, value);
     regret.push_back(best - f.minimum);
   }

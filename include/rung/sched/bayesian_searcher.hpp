@@ -30,7 +30,7 @@ struct BayesianOptions {
   int refine_starts = 2;
   int refine_max_evals = 25;
   // Hyperparameter fits (maximum marginal likelihood): one whenever the number of
-  // observations has grown by refit_growth (10%: at every new result up to 10, every 10th
+  // observations has grown by refit_growth (10%: at every new result up to 20, every 10th
   // at 100, every 100th at 1,000) since the last fit, on at most max_fit_points of them
   // (the best quarter and a random rest). Between fits the factorization is extended.
   double refit_growth = 0.1;
@@ -43,13 +43,19 @@ struct BayesianOptions {
   // Pending trials fantasised (the most recently suggested ones): each costs a row of the
   // factorization in every prediction; with thousands of workers, older ones are left out.
   int max_fantasies = 64;
+  // A candidate whose prior correlation with a pending point exceeds this (0.99: closer than
+  // about 0.11 length scales) is left out: the pending trial will tell what it would. The
+  // fantasies make EI small there but not 0 (the mean may still rise beyond the pending
+  // point), and a confident model would otherwise propose near-copies of running trials.
+  double max_pending_correlation = 0.99;
   // Scores far below the others (a diverged run's loss) would dominate the standardization
   // and flatten the differences that matter: the model sees every score below
   // median - clip_mads * MAD (MAD scaled to a standard deviation) as that bound. Only the
   // bad tail is clipped, so the ranking of the good scores is untouched. 0: no clipping.
   double clip_mads = 5.0;
   // EI's margin xi, in standard deviations of the observed scores: improvements smaller
-  // than this count for nothing, which keeps the search from polishing the incumbent.
+  // than this count for nothing, which keeps the search from polishing the incumbent. Off
+  // by default: 0.01 made the search slower on the synthetic benchmarks (bench/strategies).
   double exploration = 0.0;
 };
 

@@ -67,10 +67,11 @@ class GaussianProcess {
   void add(const std::vector<double>& point, double target);
   // New targets for the same points (a warping of the scores that moved them all): O(n^2).
   void set_targets(const std::vector<double>& targets);
-  // Kriging believer: conditions on each pending point as if it had been observed at the
-  // posterior mean there. The mean is then unchanged everywhere (conditioning on the mean
-  // moves nothing), only the variance shrinks near pending points, so it is enough to extend
-  // the factor by one block of rows, O(n^2 p). Replaces the previous pending set.
+  // Kriging believer: conditions on each pending point as if it had been observed, without
+  // noise, at the posterior mean there. The mean is then unchanged everywhere (conditioning
+  // on the mean moves nothing), only the variance shrinks near pending points (to about 0
+  // at them), so it is enough to extend the factor by one block of rows, O(n^2 p).
+  // Replaces the previous pending set.
   void set_pending(const std::vector<double>& points);
 
   // The latent function's posterior at each point (row-major), in the targets' units; the
@@ -82,6 +83,9 @@ class GaussianProcess {
   [[nodiscard]] GpPrediction predict(const std::vector<double>& point,
                                      std::vector<double>* mean_gradient,
                                      std::vector<double>* variance_gradient) const;
+  // The prior correlation k(a, b) / signal variance of two points (dims() numbers each):
+  // 1 for the same point, towards 0 as they part, measured in length scales.
+  [[nodiscard]] double correlation(const double* a, const double* b) const;
   // The posterior mean at each observed point: the noise-aware incumbent for expected
   // improvement. O(n).
   [[nodiscard]] std::vector<double> mean_at_observations() const;
@@ -102,11 +106,8 @@ class GaussianProcess {
 // Maximises the log marginal likelihood with NLopt's L-BFGS in log-parameter space inside
 // the options' bounds, from the starts GpFitOptions describes (random ones drawn from rng);
 // returns the best point found.
-[[nodiscard]] GpHyperparameters fit_gp_hyperparameters(const std::vector<double>& points,
-                                                       const std::vector<double>& targets,
-                                                       std::size_t dims,
-                                                       const GpFitOptions& options,
-                                                       std::mt19937_64& rng,
-                                                       const GpHyperparameters* warm_start);
+[[nodiscard]] GpHyperparameters fit_gp_hyperparameters(
+    const std::vector<double>& points, const std::vector<double>& targets, std::size_t dims,
+    const GpFitOptions& options, std::mt19937_64& rng, const GpHyperparameters* warm_start);
 
 }  // namespace rung
