@@ -16,5 +16,10 @@ mkdir -p "$out"
   echo "== configure"
   cmake -S . -B /tmp/rung-build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX_PATH="$torch_dir" 2>&1 | tail -25
   echo "== build"
-  timeout 420 cmake --build /tmp/rung-build -j 16 -k 2>&1 | grep -E "error|Error|warning: |Built target" | head -60
+  timeout 300 cmake --build /tmp/rung-build -j 16 -k > "$out/build.log" 2>&1
+  echo "build exit: $?"
+  grep -E "error|warning: " "$out/build.log" | head -40
+  echo "== tests"
+  (cd /tmp/rung-build && timeout 200 ctest -j 8 --timeout 120 > "$out/ctest.log" 2>&1; echo "ctest exit: $?")
+  tail -25 "$out/ctest.log"
 } 2>&1 | tee "$out/device.log"

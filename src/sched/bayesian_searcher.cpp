@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#if RUNG_HAVE_NLOPT
 #include <nlopt.hpp>
+#endif
 #include <numeric>
 #include <stdexcept>
 #include <utility>
@@ -135,7 +137,8 @@ struct RefineContext {
   double best_value = -std::numeric_limits<double>::infinity();
 };
 
-double refine_objective(unsigned count, const double* x, double* grad, void* data) {
+[[maybe_unused]] double refine_objective(unsigned count, const double* x, double* grad,
+                                         void* data) {
   auto& ctx = *static_cast<RefineContext*>(data);
   const auto& coords = *ctx.coords;
   for (unsigned i = 0; i < count; ++i) ctx.point[coords[i]] = x[i];
@@ -438,10 +441,11 @@ std::vector<double> BayesianSearcher::propose() {
                                candidates.begin() + static_cast<std::ptrdiff_t>((c + 1) * dims_));
   };
   std::vector<double> best_point = row(ranked[0]);
-  double best_score = score[ranked[0]];
+  [[maybe_unused]] double best_score = score[ranked[0]];
 
   // Polish the best candidates' numeric coordinates with L-BFGS on log EI, then project
   // (integers round) and score the configuration actually proposed.
+#if RUNG_HAVE_NLOPT
   if (!numeric_.empty() && options_.refine_max_evals > 0) {
     for (std::size_t s = 0; s < starts; ++s) {
       const std::size_t c = ranked[s];
@@ -477,6 +481,7 @@ std::vector<double> BayesianSearcher::propose() {
       }
     }
   }
+#endif
   return best_point;
 }
 

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#if RUNG_HAVE_NLOPT
 #include <nlopt.hpp>
+#endif
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -416,7 +418,7 @@ struct FitContext {
 
 // NLopt minimises: the negative log marginal likelihood. Remembers the best point seen, so
 // that a run that ends in a roundoff error still counts.
-double negative_lml(unsigned count, const double* x, double* grad, void* data) {
+[[maybe_unused]] double negative_lml(unsigned count, const double* x, double* grad, void* data) {
   auto& ctx = *static_cast<FitContext*>(data);
   ctx.params.assign(x, x + count);
   const double lml =
@@ -473,7 +475,13 @@ GpHyperparameters fit_gp_hyperparameters(const std::vector<double>& points,
   starts.push_back(to_log(fallback));
   // Random starts where good optima usually lie: length scales from 0.05 to 2 (the cube is
   // 1 wide), signal variance near the standardized 1, small to moderate noise.
-  for (int r = 0; r < options.random_starts; ++r) {
+#if RUNG_HAVE_NLOPT
+  const int random_starts = options.random_starts;
+#else
+  // No local optimiser: screen more starts instead.
+  const int random_starts = 8 * std::max(1, options.random_starts);
+#endif
+  for (int r = 0; r < random_starts; ++r) {
     std::vector<double> x(count);
     for (std::size_t j = 0; j < dims; ++j) {
       x[j] = std::log(0.05) + uniform01(rng) * (std::log(2.0) - std::log(0.05));
@@ -497,6 +505,7 @@ GpHyperparameters fit_gp_hyperparameters(const std::vector<double>& points,
         ctx.best = starts[i];
       }
     }
+#if RUNG_HAVE_NLOPT
     std::vector<std::size_t> order(starts.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin() + (has_warm ? 1 : 0), order.end(),
@@ -519,6 +528,7 @@ GpHyperparameters fit_gp_hyperparameters(const std::vector<double>& points,
         // Roundoff-limited or a failed line search: the best point seen is kept in ctx.
       }
     }
+#endif
   }
   const std::vector<double> best = ctx.best.empty() ? starts.front() : ctx.best;
   GpHyperparameters hp;
