@@ -16,7 +16,7 @@ mkdir -p "$out"
   echo "== configure"
   cmake -S . -B /tmp/rung-build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX_PATH="$torch_dir" 2>&1 | tail -25
   echo "== build"
-  timeout 300 cmake --build /tmp/rung-build -j 16 -k > "$out/build.log" 2>&1
+  timeout 300 cmake --build /tmp/rung-build -j 16 -- -k > "$out/build.log" 2>&1
   echo "build exit: $?"
   grep -E "error|warning: " "$out/build.log" | head -40
   echo "== tests"
