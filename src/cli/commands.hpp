@@ -9,5 +9,6 @@ namespace rung::cli {
 
 int validate_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
+int simulate_command(const std::vector<std::string>& args);
 
 }  // namespace rung::cli

@@ -14,6 +14,9 @@ commands:
   run JOB [--out DIR] [--workers N]
                     tune: rank 0 coordinates, the other ranks train (under mpirun/srun);
                     with a single rank, N workers run as threads in this process
+  simulate JOB --workers N [--curves SOURCE] [--curves-file PATH] [--seeds K] [--out DIR]
+                    replay learning curves (analytic, lcbench:<task id>) with simulated
+                    workers and clock; K seeds go to DIR/seed-<seed>/
   validate JOB      check a job file (rung YAML or SageMaker JSON) and print it normalized
   help              this text
 
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "run") return rung::cli::run_command(args);
+  if (command == "simulate") return rung::cli::simulate_command(args);
   if (command == "validate") return rung::cli::validate_command(args);
   std::cerr << "rung: unknown command '" << command << "'\n\n" << kUsage;
   return rung::kExitBadInput;

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "rung/ckpt/results_file.hpp"
+#include "run_support.hpp"
 #include "rung/comm/inprocess_transport.hpp"
 #include "rung/comm/mpi_transport.hpp"
 #include "rung/config/error.hpp"
@@ -87,35 +87,8 @@ std::string hostname() {
   return buf;
 }
 
-// Loads and checks the job, fills in the seed; throws ConfigError/InputError.
 JobConfig load_runnable_job(const RunOptions& options) {
-  JobConfig job = load_job_file(options.job_path);
-  require_runnable(job);
-  if (!options.out_dir.empty()) job.output_dir = options.out_dir;
-  if (job.output_dir.empty()) job.output_dir = "out/" + job.name;
-  return job;
-}
-
-// Creates OUT and OUT/checkpoints; refuses a directory that already holds a run.
-void prepare_output_dir(const JobConfig& job) {
-  const fs::path out(job.output_dir);
-  if (fs::exists(out / "journal")) {
-    throw InputError("output directory " + out.string() +
-                     " already holds a run (it has a journal); pass another --out or remove it");
-  }
-  std::error_code ec;
-  fs::create_directories(out / "checkpoints", ec);
-  if (ec) throw InputError("cannot create output directory " + out.string() + ": " + ec.message());
-}
-
-void write_outputs(const JobConfig& job, const RunRecord& run) {
-  const fs::path out(job.output_dir);
-  write_results_h5((out / "results.h5").string(), job, run);
-  write_trials_csv((out / "trials.csv").string(), job, run);
-  write_summary_json((out / "summary.json").string(), job, run);
-  std::cout << "\nresults: " << (out / "summary.json").string() << ", "
-            << (out / "trials.csv").string() << ", " << (out / "results.h5").string()
-            << std::endl;
+  return load_job_for_run(options.job_path, options.out_dir);
 }
 
 RunRecord coordinate(const JobConfig& job, CoordinatorTransport& transport) {
@@ -160,20 +133,6 @@ int run_in_process(JobConfig job, const RunOptions& options) {
   coordinate(job, hub.coordinator());
   for (auto& t : threads) t.join();
   return kExitOk;
-}
-
-int report_error(const std::exception& e, bool print) {
-  if (const auto* config = dynamic_cast<const ConfigError*>(&e)) {
-    if (print) {
-      for (const ConfigIssue& issue : config->issues()) {
-        std::cerr << "error: " << issue.to_string() << '\n';
-      }
-    }
-    return kExitBadInput;
-  }
-  const bool bad_input = dynamic_cast<const InputError*>(&e) != nullptr;
-  if (print) std::cerr << "rung: " << e.what() << std::endl;
-  return bad_input ? kExitBadInput : kExitRuntime;
 }
 
 int run_under_mpi(const RunOptions& options) {

@@ -161,6 +161,7 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
     }
     out << YAML::EndMap;
   }
+  if (!t.curves.empty()) out << YAML::Key << "curves" << YAML::Value << t.curves;
   out << YAML::Key << "device" << YAML::Value << t.device;
   out << YAML::Key << "threads_per_worker" << YAML::Value << t.threads_per_worker;
   if (job.strategy == Strategy::Hyperband) {

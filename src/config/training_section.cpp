@@ -9,7 +9,7 @@
 namespace rung::config_detail {
 namespace {
 
-const std::vector<std::string> kModels = {"mlp"};
+const std::vector<std::string> kModels = {"mlp", "lcbench"};
 
 // Static hyperparameters: text or numbers, each read as int64, double or string.
 void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string& origin) {
@@ -199,11 +199,19 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   if (!r.expect_map(section, "the rung section")) return;
   d.job.has_training = true;
   TrainingSpec& t = d.job.training;
-  r.check_keys(section, {"model", "dataset", "static_hyperparameters", "device",
+  r.check_keys(section, {"model", "curves", "dataset", "static_hyperparameters", "device",
                          "threads_per_worker", "asha", "median_stopping", "output_dir"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
     if (auto v = r.one_of(model, kModels)) t.model = *v;
+  }
+  const Field curves = r.child(section, "curves");
+  if (auto v = r.text(curves)) {
+    if (*v == "analytic" || (v->rfind("lcbench:", 0) == 0 && v->size() > 8)) {
+      t.curves = *v;
+    } else {
+      r.add(curves, "\"" + *v + "\" is not a curve source; use analytic or lcbench:<task id>");
+    }
   }
   read_dataset(r, r.child(section, "dataset"), t.dataset);
   read_static_map(r, r.child(section, "static_hyperparameters"), d, "rung");

@@ -10,7 +10,7 @@
 
 namespace rung {
 
-Journal::Journal(const std::string& path) : path_(path) {
+Journal::Journal(const std::string& path, bool is_durable) : path_(path), is_durable_(is_durable) {
   // O_EXCL: an existing journal belongs to another run and is never overwritten.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -29,10 +29,16 @@ Journal::~Journal() noexcept {
 
 void Journal::append(const std::string& json_line) {
   if (std::fputs(json_line.c_str(), file_) < 0 || std::fputc('\n', file_) == EOF ||
-      std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0) {
+      (is_durable_ && (std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0))) {
     throw Error("cannot write journal " + path_ + ": " + std::strerror(errno));
   }
   ++records_;
+}
+
+void Journal::flush() {
+  if (std::fflush(file_) != 0) {
+    throw Error("cannot write journal " + path_ + ": " + std::strerror(errno));
+  }
 }
 
 }  // namespace rung

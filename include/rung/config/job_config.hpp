@@ -78,7 +78,10 @@ struct DatasetSpec {
 };
 
 struct TrainingSpec {
-  std::string model = "mlp";   // "mlp"
+  std::string model = "mlp";   // "mlp"; "lcbench" (LCBench curves: `rung simulate` only)
+  // `rung simulate`'s default curve source ("analytic", "lcbench:<task id>"); empty: analytic
+  // for model mlp, lcbench:189905 for model lcbench.
+  std::string curves;
   DatasetSpec dataset;
   HyperParameters static_hyperparameters;  // passed to every trial, beside the tuned ones
   std::string device = "cpu";  // "cpu", "cuda", "auto"

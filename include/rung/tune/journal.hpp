@@ -10,8 +10,10 @@ namespace rung {
 
 class Journal {
  public:
-  // Creates `path` (it must not exist: a journal is never overwritten).
-  explicit Journal(const std::string& path);
+  // Creates `path` (it must not exist: a journal is never overwritten). is_durable false
+  // (the simulator, which replays and can always rerun): lines are buffered, not synced per
+  // event; call flush() before reading the file.
+  explicit Journal(const std::string& path, bool is_durable = true);
   ~Journal() noexcept;
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
@@ -19,6 +21,8 @@ class Journal {
   // Appends one line (a JSON object without the trailing newline) and makes it durable.
   // Throws Error when the write or flush fails: the coordinator must not act unrecorded.
   void append(const std::string& json_line);
+  // Writes buffered lines to the operating system. Throws Error when that fails.
+  void flush();
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] long long records() const noexcept { return records_; }
 
@@ -26,6 +30,7 @@ class Journal {
   std::string path_;
   std::FILE* file_ = nullptr;
   long long records_ = 0;
+  bool is_durable_ = true;
 };
 
 }  // namespace rung
