@@ -189,6 +189,19 @@ void Coordinator::dispatch_idle_workers() {
   }
 }
 
+Assign Coordinator::assignment(const Trial& t, int until_epoch) const {
+  Assign a;
+  a.trial = t.id;
+  a.name = t.name;
+  // Static and tuned hyperparameters together; config forbids a name in both.
+  a.hyperparameters = job_.training.static_hyperparameters;
+  for (const auto& [k, v] : t.tuned) a.hyperparameters[k] = v;
+  a.start_epoch = t.epochs;  // 0 for a new trial, else resume from its checkpoint
+  a.until_epoch = until_epoch;
+  a.seed = t.seed;
+  return a;
+}
+
 void Coordinator::start_new_trial(int worker) {
   const TrialId id = static_cast<TrialId>(record_.trials.size());
   std::optional<HyperParameters> hp = searcher_->suggest(id);
@@ -216,15 +229,7 @@ void Coordinator::start_new_trial(int worker) {
   w.key("until").value(until).key("hyperparameters").hyperparameters_typed(t.tuned).end_object();
   journal_event(w.str());
 
-  Assign a;
-  a.trial = id;
-  a.name = t.name;
-  a.hyperparameters = job_.training.static_hyperparameters;
-  for (const auto& [k, v] : t.tuned) a.hyperparameters[k] = v;
-  a.start_epoch = 0;
-  a.until_epoch = until;
-  a.seed = t.seed;
-  transport_.send(worker, a);
+  transport_.send(worker, assignment(record_.trials.back(), until));
   busy_workers_.insert(worker);
   console_ << format_time(t.start_s) << " start      " << t.name << " on worker " << worker << ": "
            << format_hp(t.tuned) << std::endl;
@@ -241,15 +246,7 @@ void Coordinator::resume_trial(int worker, const Promotion& promotion) {
   w.key("from").value(t.epochs).key("until").value(promotion.until_epoch).end_object();
   journal_event(w.str());
 
-  Assign a;
-  a.trial = t.id;
-  a.name = t.name;
-  a.hyperparameters = job_.training.static_hyperparameters;
-  for (const auto& [k, v] : t.tuned) a.hyperparameters[k] = v;
-  a.start_epoch = t.epochs;
-  a.until_epoch = promotion.until_epoch;
-  a.seed = t.seed;
-  transport_.send(worker, a);
+  transport_.send(worker, assignment(t, promotion.until_epoch));
   busy_workers_.insert(worker);
   console_ << format_time(clock_.now_s()) << " promoted   " << t.name << " on worker " << worker
            << ": epoch " << t.epochs << " -> " << promotion.until_epoch << std::endl;

@@ -35,6 +35,8 @@ class Coordinator {
   void dispatch_idle_workers();
   void start_new_trial(int worker);
   void resume_trial(int worker, const Promotion& promotion);
+  // The message that starts trial `t` (or resumes it from its checkpoint at t.epochs).
+  [[nodiscard]] Assign assignment(const Trial& t, int until_epoch) const;
   void handle(const FromWorker& msg);
   void on_ready(int worker, const Ready& ready);
   void on_report(int worker, const EpochReport& report);
