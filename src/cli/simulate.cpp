@@ -1,0 +1,227 @@
+// `rung simulate JOB --workers N`: the real coordinator, searcher and scheduler against
+// simulated workers that replay learning curves on a simulated clock. Writes the same output
+// directory as `rung run` (journal, results.h5, trials.csv, summary.json) plus timeline.csv.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "run_support.hpp"
+#include "rung/config/error.hpp"
+#include "rung/sim/curve_source_factory.hpp"
+#include "rung/sim/simulated_transport.hpp"
+#include "rung/tune/coordinator.hpp"
+#include "rung/tune/run_outputs.hpp"
+
+namespace rung::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSimulateUsage =
+    "rung simulate JOB --workers N [--curves SOURCE] [--curves-file PATH] [--seeds K] "
+    "[--out DIR] [--charge-decision-time] [--verbose]";
+
+struct SimulateOptions {
+  std::string job_path;
+  std::string out_dir;
+  int workers = 0;
+  int seeds = 1;
+  std::string curves;
+  std::string curves_file;
+  bool charge_decision_time = false;
+  bool is_verbose = false;
+};
+
+int positive(const std::string& flag, const std::string& v) {
+  int n = -1;
+  try {
+    std::size_t used = 0;
+    n = std::stoi(v, &used);
+    if (used != v.size()) n = -1;
+  } catch (const std::exception&) {
+    n = -1;
+  }
+  if (n < 1) throw InputError(flag + " " + v + ": must be a positive integer");
+  return n;
+}
+
+SimulateOptions parse_simulate_args(const std::vector<std::string>& args) {
+  SimulateOptions o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* flag) {
+      if (i + 1 >= args.size()) throw InputError(std::string(flag) + " needs a value");
+      return args[++i];
+    };
+    if (a == "--out") {
+      o.out_dir = value("--out");
+    } else if (a == "--workers") {
+      o.workers = positive("--workers", value("--workers"));
+    } else if (a == "--seeds") {
+      o.seeds = positive("--seeds", value("--seeds"));
+    } else if (a == "--curves") {
+      o.curves = value("--curves");
+    } else if (a == "--curves-file") {
+      o.curves_file = value("--curves-file");
+    } else if (a == "--charge-decision-time") {
+      o.charge_decision_time = true;
+    } else if (a == "--verbose") {
+      o.is_verbose = true;
+    } else if (!a.empty() && a[0] == '-') {
+      throw InputError("unknown option " + a + " (" + kSimulateUsage + ")");
+    } else if (o.job_path.empty()) {
+      o.job_path = a;
+    } else {
+      throw InputError("unexpected argument " + a + " (rung simulate takes one job file)");
+    }
+  }
+  if (o.job_path.empty()) throw InputError(std::string("missing job file (") + kSimulateUsage + ")");
+  if (o.workers == 0) throw InputError(std::string("--workers N is required (") + kSimulateUsage + ")");
+  return o;
+}
+
+std::string curves_spec(const SimulateOptions& o, const JobConfig& job) {
+  if (!o.curves.empty()) return o.curves;
+  if (!job.training.curves.empty()) return job.training.curves;
+  return job.training.model == "lcbench" ? "lcbench:189905" : "analytic";
+}
+
+// --curves-file, else $RUNG_LCBENCH_CURVES, else the team's shared data folder, which sits
+// beside the checkout (../shared) or inside it (shared/), seen from the working directory.
+std::string curves_file(const SimulateOptions& o) {
+  if (!o.curves_file.empty()) return o.curves_file;
+  if (const char* env = std::getenv("RUNG_LCBENCH_CURVES")) return env;
+  for (const char* candidate : {"shared/data/lcbench/curves.h5", "../shared/data/lcbench/curves.h5"}) {
+    if (std::filesystem::exists(candidate)) return candidate;
+  }
+  return "../shared/data/lcbench/curves.h5";
+}
+
+void write_timeline_csv(const std::string& path, const std::vector<TimelineEntry>& timeline) {
+  std::ostringstream out;
+  out << "worker,trial,epoch,start_s,end_s\n";
+  char line[128];
+  for (const TimelineEntry& e : timeline) {
+    std::snprintf(line, sizeof line, "%d,%lld,%d,%.6f,%.6f\n", e.worker,
+                  static_cast<long long>(e.trial), e.epoch, e.start_s, e.end_s);
+    out << line;
+  }
+  write_file_atomically(path, out.str());
+}
+
+struct SeedResult {
+  std::uint64_t seed = 0;
+  std::size_t trials = 0;
+  long long epochs = 0;
+  double simulated_s = 0.0;
+  bool has_best = false;
+  double best = 0.0;
+  double time_to_best_s = 0.0;  // when the best trial reported its final (best) value
+  double wall_s = 0.0;
+};
+
+SeedResult simulate_one(const JobConfig& job, const CurveSource& curves,
+                        const SimulateOptions& o) {
+  prepare_output_dir(job);
+  const fs::path out(job.output_dir);
+  write_file_atomically((out / "job.yaml").string(), to_normalized_yaml(job));
+  SimulationOptions sim_options;
+  sim_options.charge_decision_time = o.charge_decision_time;
+  SimulatedTransport sim(o.workers, curves, sim_options);
+  // Durability buys nothing here (a simulation can always be rerun) and an fdatasync per
+  // event would dominate a large study.
+  Journal journal((out / "journal").string(), /*is_durable=*/false);
+  std::ostream discard(nullptr);
+  CoordinatorOptions options;
+  if (!o.is_verbose) options.status_interval_s = 3600.0;  // simulated seconds
+  const auto start = std::chrono::steady_clock::now();
+  Coordinator coordinator(job, sim, journal, sim, o.is_verbose ? std::cout : discard, options);
+  const RunRecord run = coordinator.run();
+  journal.flush();
+  SeedResult r;
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_outputs(job, run, /*is_quiet=*/!o.is_verbose);
+  write_timeline_csv((out / "timeline.csv").string(), sim.timeline());
+  fs::remove(out / "checkpoints");  // simulated trials write none
+  r.seed = job.seed;
+  r.trials = run.trials.size();
+  r.epochs = run.total_epochs_trained;
+  r.simulated_s = run.runtime_s;
+  if (auto best = run.best_trial(job.objective.type == ObjectiveType::Maximize)) {
+    const Trial& t = run.trials[static_cast<std::size_t>(*best)];
+    r.has_best = true;
+    r.best = *t.objective;
+    r.time_to_best_s = t.curve.empty() ? 0.0 : t.curve.back().reported_at_s;
+  }
+  return r;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+int simulate_command(const std::vector<std::string>& args) {
+  try {
+    const SimulateOptions o = parse_simulate_args(args);
+    JobConfig job = load_job_for_run(o.job_path, o.out_dir, /*is_runnable=*/false);
+    if (o.out_dir.empty()) job.output_dir = "out/" + job.name + "-sim";
+    for (const auto& w : job.warnings) std::cerr << "warning: " << w << '\n';
+    const std::string spec = curves_spec(o, job);
+    const std::unique_ptr<CurveSource> curves = make_curve_source(spec, job, curves_file(o));
+    if (curves->max_epochs() < job.max_resource) {
+      throw InputError("MaxResource " + std::to_string(job.max_resource) + " exceeds the " +
+                       std::to_string(curves->max_epochs()) + " epochs of " + curves->name());
+    }
+    const std::uint64_t first_seed = job.has_seed ? job.seed : 0;
+    std::cout << "simulating " << job.name << ": " << to_string(job.strategy) << ", "
+              << o.workers << " workers, curves " << curves->name() << ", " << o.seeds
+              << (o.seeds == 1 ? " seed" : " seeds") << " from " << first_seed << std::endl;
+    std::vector<SeedResult> results;
+    const std::string root = job.output_dir;
+    for (int k = 0; k < o.seeds; ++k) {
+      JobConfig run_job = job;
+      run_job.seed = first_seed + static_cast<std::uint64_t>(k);
+      run_job.has_seed = true;
+      if (o.seeds > 1) {
+        run_job.output_dir = (fs::path(root) / ("seed-" + std::to_string(run_job.seed))).string();
+      }
+      results.push_back(simulate_one(run_job, *curves, o));
+    }
+
+    std::printf("\n%-12s %8s %10s %14s %12s %16s %8s\n", "seed", "trials", "epochs",
+                "simulated_s", "best", "time_to_best_s", "wall_s");
+    std::vector<double> bests, times;
+    for (const SeedResult& r : results) {
+      std::printf("%-12llu %8zu %10lld %14.1f ", static_cast<unsigned long long>(r.seed),
+                  r.trials, r.epochs, r.simulated_s);
+      if (r.has_best) {
+        std::printf("%12.4f %16.1f", r.best, r.time_to_best_s);
+        bests.push_back(r.best);
+        times.push_back(r.time_to_best_s);
+      } else {
+        std::printf("%12s %16s", "n/a", "n/a");
+      }
+      std::printf(" %8.2f\n", r.wall_s);
+    }
+    if (results.size() > 1 && !bests.empty()) {
+      std::printf("%-12s %8s %10s %14s %12.4f %16.1f\n", "median", "", "", "", median(bests),
+                  median(times));
+    }
+    std::cout << "\noutputs: " << root << (o.seeds > 1 ? "/seed-<seed>/" : "/")
+              << " (journal, results.h5, trials.csv, summary.json, timeline.csv)" << std::endl;
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return report_error(e, true);
+  }
+}
+
+}  // namespace rung::cli
