@@ -220,6 +220,8 @@ ResultsTable read_results_h5(const std::string& path) {
     H5::Group ep = file.openGroup("epochs");
     out.epoch_trial = read_numbers<std::int64_t>(ep, "trial", H5::PredType::NATIVE_INT64);
     out.epoch_number = read_numbers<std::int64_t>(ep, "epoch", H5::PredType::NATIVE_INT64);
+    out.epoch_train_s = read_numbers<double>(ep, "train_s", H5::PredType::NATIVE_DOUBLE);
+    out.epoch_eval_s = read_numbers<double>(ep, "eval_s", H5::PredType::NATIVE_DOUBLE);
     H5::Group metrics = ep.openGroup("metrics");
     for (hsize_t i = 0; i < metrics.getNumObjs(); ++i) {
       const std::string name = metrics.getObjnameByIdx(i);

@@ -94,11 +94,33 @@ JobConfig load_runnable_job(const RunOptions& options) {
 RunRecord coordinate(const JobConfig& job, CoordinatorTransport& transport) {
   const fs::path out(job.output_dir);
   write_file_atomically((out / "job.yaml").string(), to_normalized_yaml(job));
-  Journal journal((out / "journal").string());
+  Journal journal((out / "journal").string(), job.is_journal_durable);
   WallClock clock;
   Coordinator coordinator(job, transport, journal, clock, std::cout, CoordinatorOptions{});
   RunRecord run = coordinator.run();
+  journal.flush();
+  if (const auto* mpi = dynamic_cast<const MpiCoordinatorTransport*>(&transport)) {
+    const TrafficStats& traffic = mpi->traffic();
+    run.coordinator.has_traffic = true;
+    run.coordinator.messages_sent = traffic.messages_sent;
+    run.coordinator.bytes_sent = traffic.bytes_sent;
+    run.coordinator.messages_received = traffic.messages_received;
+    run.coordinator.bytes_received = traffic.bytes_received;
+  }
   write_outputs(job, run);
+  const CoordinatorStats& c = run.coordinator;
+  std::printf("coordinator: %lld messages in %.2f s (%.0f/s), decision latency p50 %.1f us, "
+              "p99 %.1f us\n",
+              c.messages_handled, c.loop_wall_s, c.messages_per_s(), c.decision_p50_us,
+              c.decision_p99_us);
+  if (c.has_traffic) {
+    std::printf("traffic: rank 0 sent %llu messages (%llu bytes), received %llu (%llu bytes)\n",
+                static_cast<unsigned long long>(c.messages_sent),
+                static_cast<unsigned long long>(c.bytes_sent),
+                static_cast<unsigned long long>(c.messages_received),
+                static_cast<unsigned long long>(c.bytes_received));
+  }
+  std::fflush(stdout);
   return run;
 }
 

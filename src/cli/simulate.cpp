@@ -86,20 +86,11 @@ SimulateOptions parse_simulate_args(const std::vector<std::string>& args) {
 }
 
 std::string curves_spec(const SimulateOptions& o, const JobConfig& job) {
-  if (!o.curves.empty()) return o.curves;
-  if (!job.training.curves.empty()) return job.training.curves;
-  return job.training.model == "lcbench" ? "lcbench:189905" : "analytic";
+  return o.curves.empty() ? default_curve_spec(job) : o.curves;
 }
 
-// --curves-file, else $RUNG_LCBENCH_CURVES, else the team's shared data folder, which sits
-// beside the checkout (../shared) or inside it (shared/), seen from the working directory.
 std::string curves_file(const SimulateOptions& o) {
-  if (!o.curves_file.empty()) return o.curves_file;
-  if (const char* env = std::getenv("RUNG_LCBENCH_CURVES")) return env;
-  for (const char* candidate : {"shared/data/lcbench/curves.h5", "../shared/data/lcbench/curves.h5"}) {
-    if (std::filesystem::exists(candidate)) return candidate;
-  }
-  return "../shared/data/lcbench/curves.h5";
+  return o.curves_file.empty() ? default_lcbench_curves_file() : o.curves_file;
 }
 
 void write_timeline_csv(const std::string& path, const std::vector<TimelineEntry>& timeline) {

@@ -162,6 +162,7 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
     out << YAML::EndMap;
   }
   if (!t.curves.empty()) out << YAML::Key << "curves" << YAML::Value << t.curves;
+  if (!job.is_journal_durable) out << YAML::Key << "journal" << YAML::Value << "buffered";
   out << YAML::Key << "device" << YAML::Value << t.device;
   out << YAML::Key << "threads_per_worker" << YAML::Value << t.threads_per_worker;
   if (job.strategy == Strategy::Hyperband) {

@@ -9,7 +9,7 @@
 namespace rung::config_detail {
 namespace {
 
-const std::vector<std::string> kModels = {"mlp", "lcbench"};
+const std::vector<std::string> kModels = {"mlp", "analytic", "lcbench"};
 
 // Static hyperparameters: text or numbers, each read as int64, double or string.
 void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string& origin) {
@@ -200,17 +200,20 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   d.job.has_training = true;
   TrainingSpec& t = d.job.training;
   r.check_keys(section, {"model", "curves", "dataset", "static_hyperparameters", "device",
-                         "threads_per_worker", "asha", "median_stopping", "output_dir"});
+                         "threads_per_worker", "asha", "median_stopping", "output_dir", "journal"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
     if (auto v = r.one_of(model, kModels)) t.model = *v;
   }
   const Field curves = r.child(section, "curves");
   if (auto v = r.text(curves)) {
-    if (*v == "analytic" || (v->rfind("lcbench:", 0) == 0 && v->size() > 8)) {
+    if (*v == "analytic" || (v->rfind("lcbench:", 0) == 0 && v->size() > 8) ||
+        (v->rfind("results:", 0) == 0 && v->size() > 8)) {
       t.curves = *v;
     } else {
-      r.add(curves, "\"" + *v + "\" is not a curve source; use analytic or lcbench:<task id>");
+      r.add(curves, "\"" + *v +
+                        "\" is not a curve source; use analytic, lcbench:<task id> or "
+                        "results:<path to a run's results.h5>");
     }
   }
   read_dataset(r, r.child(section, "dataset"), t.dataset);
@@ -224,6 +227,9 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   if (auto v = r.integer_in(r.child(section, "threads_per_worker"), 1, 4096,
                             "each worker needs at least one thread")) {
     t.threads_per_worker = static_cast<int>(*v);
+  }
+  if (auto v = r.one_of(r.child(section, "journal"), {"durable", "buffered"})) {
+    d.job.is_journal_durable = *v == "durable";
   }
   read_asha(r, r.child(section, "asha"), d);
   read_median_stopping(r, r.child(section, "median_stopping"), d);

@@ -1,8 +1,12 @@
 #include "rung/sim/curve_source_factory.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "rung/config/error.hpp"
 #include "rung/sim/analytic_curves.hpp"
 #include "rung/sim/lcbench_curves.hpp"
+#include "rung/sim/results_curves.hpp"
 
 namespace rung {
 
@@ -23,7 +27,25 @@ std::unique_ptr<CurveSource> make_curve_source(const std::string& spec, const Jo
     return std::make_unique<LcbenchCurves>(read_curve_table(curves_file, spec.substr(8)),
                                            job.space);
   }
-  throw InputError("--curves " + spec + ": not a curve source (analytic, lcbench:<task id>)");
+  if (spec.rfind("results:", 0) == 0 && spec.size() > 8) {
+    return make_results_curves(spec.substr(8), job.space);
+  }
+  throw InputError("--curves " + spec +
+                   ": not a curve source (analytic, lcbench:<task id>, results:<results.h5>)");
+}
+
+std::string default_curve_spec(const JobConfig& job) {
+  if (!job.training.curves.empty()) return job.training.curves;
+  return job.training.model == "lcbench" ? "lcbench:189905" : "analytic";
+}
+
+std::string default_lcbench_curves_file() {
+  if (const char* env = std::getenv("RUNG_LCBENCH_CURVES")) return env;
+  for (const char* candidate :
+       {"shared/data/lcbench/curves.h5", "../shared/data/lcbench/curves.h5"}) {
+    if (std::filesystem::exists(candidate)) return candidate;
+  }
+  return "../shared/data/lcbench/curves.h5";
 }
 
 }  // namespace rung

@@ -24,8 +24,11 @@ std::string lcbench_metric_name(const std::string& table_name) {
   return prefix + rest;
 }
 
-LcbenchCurves::LcbenchCurves(const CurveTable& table, SearchSpace space)
-    : space_(std::move(space)), task_(table.task), num_epochs_(table.num_epochs) {
+LcbenchCurves::LcbenchCurves(const CurveTable& table, SearchSpace space, std::string source_name)
+    : space_(std::move(space)),
+      task_(table.task),
+      name_(source_name.empty() ? "lcbench:" + table.task : std::move(source_name)),
+      num_epochs_(table.num_epochs) {
   const std::size_t width = table.config_names.size();
   std::vector<std::size_t> column;
   std::string known;
@@ -33,11 +36,12 @@ LcbenchCurves::LcbenchCurves(const CurveTable& table, SearchSpace space)
   for (const ParamRange& r : space_.ranges()) {
     const auto it = std::find(table.config_names.begin(), table.config_names.end(), r.name);
     if (it == table.config_names.end()) {
-      throw InputError("the LCBench curves have no hyperparameter " + r.name +
+      throw InputError("the curves " + name_ + " have no hyperparameter " + r.name +
                        "; the job's ParameterRanges must use theirs (" + known + ")");
     }
     if (r.kind == ParamKind::Categorical) {
-      throw InputError("the LCBench curves need numeric ranges; " + r.name + " is categorical");
+      throw InputError("the curves " + name_ + " need numeric ranges; " + r.name +
+                       " is categorical");
     }
     column.push_back(static_cast<std::size_t>(it - table.config_names.begin()));
   }
@@ -57,7 +61,7 @@ LcbenchCurves::LcbenchCurves(const CurveTable& table, SearchSpace space)
     unit_.push_back(space_.encode(hp));
   }
   if (rows_.empty()) {
-    throw InputError("no LCBench configuration of task " + task_ + " lies inside the job's ranges");
+    throw InputError("no configuration of the curves " + name_ + " lies inside the job's ranges");
   }
   const std::size_t e = static_cast<std::size_t>(num_epochs_);
   for (const auto& [name, values] : table.metrics) {
@@ -102,7 +106,7 @@ int LcbenchCurves::nearest_row(const HyperParameters& hp) const {
 std::map<std::string, double> LcbenchCurves::metrics_at(const HyperParameters& hp,
                                                         int epoch) const {
   if (epoch < 1 || epoch > num_epochs_) {
-    throw InputError("LCBench curves have epochs 1.." + std::to_string(num_epochs_) + ", not " +
+    throw InputError("the curves " + name_ + " have epochs 1.." + std::to_string(num_epochs_) + ", not " +
                      std::to_string(epoch));
   }
   const std::size_t at = static_cast<std::size_t>(nearest_row(hp)) *

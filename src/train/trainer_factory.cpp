@@ -3,6 +3,7 @@
 #include <string>
 
 #include "rung/config/error.hpp"
+#include "rung/train/curve_trainer.hpp"
 #include "rung/train/mlp_trainer.hpp"
 #include "rung/train/synthetic_data.hpp"
 #include "rung/train/trainer.hpp"
@@ -16,8 +17,21 @@ std::unique_ptr<Trainer> make_trainer(const TrainingSpec& spec, const HyperParam
     return make_mlp_trainer(shared_dataset(spec.dataset), describe(spec.dataset), hp, seed,
                             spec.device, spec.threads_per_worker);
   }
-  throw InputError("rung.model: \"" + spec.model +
-                   "\" is not a known model (known models: " + kMlpModelName + ")");
+  if (is_curve_model(spec.model)) {
+    throw InputError("rung.model: \"" + spec.model +
+                     "\" replays a curve source over the job's search space; build it with "
+                     "make_trainer(job, hp, seed)");
+  }
+  throw InputError("rung.model: \"" + spec.model + "\" is not a known model (known models: " +
+                   kMlpModelName + ", analytic, lcbench)");
+}
+
+std::unique_ptr<Trainer> make_trainer(const JobConfig& job, const HyperParameters& hp,
+                                      std::uint64_t seed) {
+  if (is_curve_model(job.training.model)) {
+    return std::make_unique<CurveTrainer>(shared_curves(job), hp);
+  }
+  return make_trainer(job.training, hp, seed);
 }
 
 }  // namespace rung

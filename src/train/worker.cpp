@@ -22,7 +22,7 @@ bool train_assignment(WorkerTransport& transport, const JobConfig& job,
   released.trial = assign.trial;
   released.epoch = assign.start_epoch;
   try {
-    std::unique_ptr<Trainer> trainer = make_trainer(job.training, assign.hyperparameters, assign.seed);
+    std::unique_ptr<Trainer> trainer = make_trainer(job, assign.hyperparameters, assign.seed);
     if (assign.start_epoch > 0) {
       trainer->load_checkpoint(ckpt);
       if (trainer->epoch() != assign.start_epoch) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 #include "rung/config/error.hpp"
@@ -125,6 +126,9 @@ RunRecord Coordinator::run() {
            << transport_.num_workers() << " workers, rungs at epochs " << rungs << ", seed "
            << job_.seed << std::endl;
 
+  using SteadyClock = std::chrono::steady_clock;
+  const SteadyClock::time_point loop_start = SteadyClock::now();
+  std::optional<SteadyClock::time_point> received_at;  // the message being handled
   for (;;) {
     if (job_.max_runtime_s && clock_.now_s() >= *job_.max_runtime_s) {
       begin_stop(EndReason::MaxRuntimeInSecondsReached);
@@ -136,10 +140,24 @@ RunRecord Coordinator::run() {
     double wait_s = last_status_s_ + options_.status_interval_s - now;
     if (job_.max_runtime_s && !stopping_) wait_s = std::min(wait_s, *job_.max_runtime_s - now);
     wait_s = std::max(0.01, wait_s);
+    if (received_at) {
+      // Handled, and the workers it freed have their next assignment.
+      latency_us_.push_back(static_cast<float>(
+          std::chrono::duration<double, std::micro>(SteadyClock::now() - *received_at).count()));
+      received_at.reset();
+    }
     auto msg = transport_.receive(std::chrono::milliseconds(static_cast<long>(wait_s * 1000)));
-    if (msg) handle(*msg);
+    if (msg) {
+      received_at = SteadyClock::now();
+      handle(*msg);
+    }
     if (clock_.now_s() - last_status_s_ >= options_.status_interval_s) print_status_line();
   }
+  if (received_at) {
+    latency_us_.push_back(static_cast<float>(
+        std::chrono::duration<double, std::micro>(SteadyClock::now() - *received_at).count()));
+  }
+  record_coordinator_stats(std::chrono::duration<double>(SteadyClock::now() - loop_start).count());
   if (!stopping_ && searcher_exhausted_ &&
       static_cast<int>(record_.trials.size()) < job_.max_trials) {
     record_.end_reason = EndReason::SearchSpaceExhausted;
@@ -250,6 +268,25 @@ void Coordinator::resume_trial(int worker, const Promotion& promotion) {
   busy_workers_.insert(worker);
   console_ << format_time(clock_.now_s()) << " promoted   " << t.name << " on worker " << worker
            << ": epoch " << t.epochs << " -> " << promotion.until_epoch << std::endl;
+}
+
+void Coordinator::record_coordinator_stats(double loop_wall_s) {
+  CoordinatorStats& stats = record_.coordinator;
+  stats.messages_handled = static_cast<long long>(latency_us_.size());
+  stats.loop_wall_s = loop_wall_s;
+  if (latency_us_.empty()) return;
+  // Nearest-rank percentiles; nth_element reorders the samples, which are not needed again.
+  auto percentile = [this](double q) {
+    const auto n = latency_us_.size();
+    const auto k = std::min(n - 1, static_cast<std::size_t>(std::ceil(q * static_cast<double>(n))) -
+                                       (q > 0 ? 1 : 0));
+    std::nth_element(latency_us_.begin(), latency_us_.begin() + static_cast<std::ptrdiff_t>(k),
+                     latency_us_.end());
+    return static_cast<double>(latency_us_[k]);
+  };
+  stats.decision_p50_us = percentile(0.50);
+  stats.decision_p99_us = percentile(0.99);
+  stats.decision_max_us = percentile(1.0);
 }
 
 void Coordinator::handle(const FromWorker& msg) {

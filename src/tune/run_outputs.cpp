@@ -155,6 +155,21 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
   w.key("EpochsTrained").value(run.total_epochs_trained);
   w.key("FullBudgetEpochs").value(static_cast<long long>(run.trials.size()) * job.max_resource);
   w.key("RuntimeSeconds").value(run.runtime_s);
+  // The coordinator's own cost in wall time (also under `rung simulate`, where it is the
+  // real time of the decisions, not simulated time).
+  const CoordinatorStats& c = run.coordinator;
+  w.key("MessagesHandled").value(c.messages_handled);
+  w.key("EventLoopSeconds").value(c.loop_wall_s);
+  w.key("MessagesPerSecond").value(c.messages_per_s());
+  w.key("DecisionLatencyP50Microseconds").value(c.decision_p50_us);
+  w.key("DecisionLatencyP99Microseconds").value(c.decision_p99_us);
+  w.key("DecisionLatencyMaxMicroseconds").value(c.decision_max_us);
+  if (c.has_traffic) {
+    w.key("MessagesSent").value(static_cast<long long>(c.messages_sent));
+    w.key("BytesSent").value(static_cast<long long>(c.bytes_sent));
+    w.key("MessagesReceived").value(static_cast<long long>(c.messages_received));
+    w.key("BytesReceived").value(static_cast<long long>(c.bytes_received));
+  }
   w.end_object();
   w.end_object();
   write_file_atomically(path, w.str() + "\n");

@@ -27,6 +27,8 @@ struct ResultsTable {
   std::vector<std::int64_t> epoch_trial;             // per epoch row: trial index
   std::vector<std::int64_t> epoch_number;
   std::map<std::string, std::vector<double>> epoch_metrics;
+  std::vector<double> epoch_train_s;                 // per epoch row (/epochs/train_s)
+  std::vector<double> epoch_eval_s;                  // per epoch row (/epochs/eval_s)
 };
 
 // Throws CheckpointError naming the file when it is missing or not a rung results file.

@@ -78,8 +78,10 @@ struct DatasetSpec {
 };
 
 struct TrainingSpec {
-  std::string model = "mlp";   // "mlp"; "lcbench" (LCBench curves: `rung simulate` only)
-  // `rung simulate`'s default curve source ("analytic", "lcbench:<task id>"); empty: analytic
+  // "mlp"; "analytic" or "lcbench": no training, each epoch's metrics are looked up in the
+  // curve source `curves` (by `rung simulate`, or by instant trainers in `rung run`).
+  std::string model = "mlp";
+  // The curve source ("analytic", "lcbench:<task id>", "results:<results.h5>"); empty: analytic
   // for model mlp, lcbench:189905 for model lcbench.
   std::string curves;
   DatasetSpec dataset;
@@ -111,6 +113,10 @@ struct JobConfig {
   bool has_training = false;  // false for a bare SageMaker tuning config
   TrainingSpec training;
   std::string output_dir;
+  // rung.journal: durable (the default: fdatasync before acting on each event, so a crash
+  // loses nothing acted on) or buffered (lines reach the file system in batches: much faster
+  // at tens of thousands of events per second, but a crash may lose the journal's tail).
+  bool is_journal_durable = true;
   std::vector<std::string> warnings;  // accepted, but worth telling (e.g. the blog's nesting)
 };
 

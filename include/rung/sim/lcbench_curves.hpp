@@ -27,14 +27,16 @@ namespace rung {
 class LcbenchCurves final : public CurveSource {
  public:
   // Throws InputError when a range of `space` is not a column of the table, or is
-  // categorical, or when no row lies inside the space.
-  LcbenchCurves(const CurveTable& table, SearchSpace space);
+  // categorical, or when no row lies inside the space. `source_name` names the source in
+  // name() and messages (empty: "lcbench:<task>"); other tables (a run's results.h5, see
+  // rung/sim/results_curves.hpp) reuse the same nearest-row mapping under their own name.
+  LcbenchCurves(const CurveTable& table, SearchSpace space, std::string source_name = "");
 
   [[nodiscard]] std::map<std::string, double> metrics_at(const HyperParameters& hp,
                                                          int epoch) const override;
   [[nodiscard]] double epoch_seconds(const HyperParameters& hp, int epoch) const override;
   [[nodiscard]] int max_epochs() const override { return num_epochs_; }
-  [[nodiscard]] std::string name() const override { return "lcbench:" + task_; }
+  [[nodiscard]] std::string name() const override { return name_; }
 
   // The table row a configuration maps to, and the best final value of `metric` (in the
   // table's own name, e.g. val_accuracy) over the rows inside the space.
@@ -45,6 +47,7 @@ class LcbenchCurves final : public CurveSource {
  private:
   SearchSpace space_;
   std::string task_;
+  std::string name_;
   int num_epochs_ = 0;
   std::vector<int> rows_;                 // table rows inside the space
   std::vector<std::vector<double>> unit_; // their encodings, parallel to rows_

@@ -38,5 +38,10 @@ class Trainer {
 [[nodiscard]] std::unique_ptr<Trainer> make_trainer(const TrainingSpec& spec,
                                                     const HyperParameters& hp,
                                                     std::uint64_t seed);
+// As above for job.training.model, and also for the curve models (analytic, lcbench), whose
+// instant trainers need the job's search space and objective (rung/train/curve_trainer.hpp).
+[[nodiscard]] std::unique_ptr<Trainer> make_trainer(const JobConfig& job,
+                                                    const HyperParameters& hp,
+                                                    std::uint64_t seed);
 
 }  // namespace rung

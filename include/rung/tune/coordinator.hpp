@@ -3,10 +3,12 @@
 // event before acting on it. It sees workers only through a CoordinatorTransport.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <ostream>
 #include <set>
+#include <vector>
 
 #include "rung/comm/transport.hpp"
 #include "rung/config/job_config.hpp"
@@ -47,6 +49,8 @@ class Coordinator {
   void begin_stop(EndReason reason);
   void trial_ended(Trial& t, TrialEnd end);
   void print_status_line();
+  // Fills record_.coordinator from latency_us_ and the event loop's wall time.
+  void record_coordinator_stats(double loop_wall_s);
   void print_top_trials();
   void journal_event(const std::string& json);
   [[nodiscard]] bool has_work_in_flight() const;
@@ -70,6 +74,9 @@ class Coordinator {
   bool stopping_ = false;
   CompletionCheck completion_;
   double last_status_s_ = 0.0;
+  // Decision latency, wall time per handled message (CoordinatorStats); a steady_clock read
+  // on each side and one float per message.
+  std::vector<float> latency_us_;
 };
 
 // The seed of trial `id` in a job with seed `job_seed` (weights, data order).

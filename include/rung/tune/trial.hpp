@@ -54,6 +54,27 @@ enum class EndReason {
 };
 [[nodiscard]] const char* to_string(EndReason r);
 
+// The coordinator's own cost, in wall time whatever the job's clock: for each handled
+// message, the time from receiving it to being ready for the next one (journal, decision,
+// replies and the assignments it freed a worker for).
+struct CoordinatorStats {
+  long long messages_handled = 0;
+  double loop_wall_s = 0.0;        // wall time of the event loop, waiting included
+  double decision_p50_us = 0.0;
+  double decision_p99_us = 0.0;
+  double decision_max_us = 0.0;
+  // The MPI transport's counters on rank 0 (has_traffic false in-process and simulated).
+  bool has_traffic = false;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t messages_received = 0;
+  std::uint64_t bytes_received = 0;
+
+  [[nodiscard]] double messages_per_s() const {
+    return loop_wall_s > 0 ? static_cast<double>(messages_handled) / loop_wall_s : 0.0;
+  }
+};
+
 struct RunRecord {
   std::string job_name;
   std::vector<Trial> trials;             // index == TrialId
@@ -70,6 +91,7 @@ struct RunRecord {
   int trials_not_improving = 0;            // finished trials since the best last improved
   // The best objective among finished trials, and the history the completion criteria use.
   std::vector<double> finished_objectives;  // final objective of each finished trial, in order
+  CoordinatorStats coordinator;
   // The best trial by final objective among trials with one (nullopt when none has one).
   [[nodiscard]] std::optional<TrialId> best_trial(bool maximize) const;
 };
