@@ -45,13 +45,7 @@ RunOptions parse_run_args(const std::vector<std::string>& args) {
     } else if (a.rfind("--out=", 0) == 0) {
       o.out_dir = a.substr(6);
     } else if (a == "--workers") {
-      const std::string v = value("--workers");
-      try {
-        o.workers = std::stoi(v);
-      } catch (const std::exception&) {
-        o.workers = -1;
-      }
-      if (o.workers < 1) throw InputError("--workers " + v + ": must be a positive integer");
+      o.workers = positive_flag("--workers", value("--workers"));
     } else if (!a.empty() && a[0] == '-') {
       throw InputError("unknown option " + a + " (rung run JOB [--out DIR] [--workers N])");
     } else if (o.job_path.empty()) {

@@ -56,4 +56,17 @@ int report_error(const std::exception& e, bool print) {
   return bad_input ? kExitBadInput : kExitRuntime;
 }
 
+int positive_flag(const std::string& flag, const std::string& v) {
+  int n = -1;
+  try {
+    std::size_t used = 0;
+    n = std::stoi(v, &used);
+    if (used != v.size()) n = -1;
+  } catch (const std::exception&) {
+    n = -1;
+  }
+  if (n < 1) throw InputError(flag + " " + v + ": must be a positive integer");
+  return n;
+}
+
 }  // namespace rung::cli

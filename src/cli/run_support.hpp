@@ -22,6 +22,9 @@ void prepare_output_dir(const JobConfig& job);
 // unless is_quiet.
 void write_outputs(const JobConfig& job, const RunRecord& run, bool is_quiet = false);
 
+// The value of a flag that takes a positive integer; InputError naming flag and value else.
+[[nodiscard]] int positive_flag(const std::string& flag, const std::string& value);
+
 // Prints the error (when print) and returns its exit code: kExitBadInput for config and
 // input errors, kExitRuntime otherwise.
 int report_error(const std::exception& e, bool print);

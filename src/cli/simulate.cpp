@@ -37,19 +37,6 @@ struct SimulateOptions {
   bool is_verbose = false;
 };
 
-int positive(const std::string& flag, const std::string& v) {
-  int n = -1;
-  try {
-    std::size_t used = 0;
-    n = std::stoi(v, &used);
-    if (used != v.size()) n = -1;
-  } catch (const std::exception&) {
-    n = -1;
-  }
-  if (n < 1) throw InputError(flag + " " + v + ": must be a positive integer");
-  return n;
-}
-
 SimulateOptions parse_simulate_args(const std::vector<std::string>& args) {
   SimulateOptions o;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -61,9 +48,9 @@ SimulateOptions parse_simulate_args(const std::vector<std::string>& args) {
     if (a == "--out") {
       o.out_dir = value("--out");
     } else if (a == "--workers") {
-      o.workers = positive("--workers", value("--workers"));
+      o.workers = positive_flag("--workers", value("--workers"));
     } else if (a == "--seeds") {
-      o.seeds = positive("--seeds", value("--seeds"));
+      o.seeds = positive_flag("--seeds", value("--seeds"));
     } else if (a == "--curves") {
       o.curves = value("--curves");
     } else if (a == "--curves-file") {
