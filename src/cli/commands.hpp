@@ -10,5 +10,7 @@ namespace rung::cli {
 int validate_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int simulate_command(const std::vector<std::string>& args);
+int status_command(const std::vector<std::string>& args);
+int export_command(const std::vector<std::string>& args);
 
 }  // namespace rung::cli

@@ -17,6 +17,10 @@ commands:
   simulate JOB --workers N [--curves SOURCE] [--curves-file PATH] [--seeds K] [--out DIR]
                     replay learning curves (analytic, lcbench:<task id>) with simulated
                     workers and clock; K seeds go to DIR/seed-<seed>/
+  status DIR [--watch [SECONDS]]
+                    a run's progress from its journal (read-only; works while it runs)
+  export DIR --format csv|json [--out FILE]
+                    trials and per-epoch metrics from DIR/results.h5 as CSV or JSON
   validate JOB      check a job file (rung YAML or SageMaker JSON) and print it normalized
   help              this text
 
@@ -39,6 +43,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "run") return rung::cli::run_command(args);
   if (command == "simulate") return rung::cli::simulate_command(args);
+  if (command == "status") return rung::cli::status_command(args);
+  if (command == "export") return rung::cli::export_command(args);
   if (command == "validate") return rung::cli::validate_command(args);
   std::cerr << "rung: unknown command '" << command << "'\n\n" << kUsage;
   return rung::kExitBadInput;

@@ -1,0 +1,183 @@
+// `rung export DIR --format csv|json [--out FILE]`: a finished run's trials and per-epoch
+// metrics from DIR/results.h5, for tools that read neither HDF5 nor the journal.
+// CSV is two tables: with --out PREFIX they go to PREFIX_trials.csv and PREFIX_epochs.csv
+// (a trailing ".csv" on PREFIX is dropped); to stdout, the trials table, a blank line, then the
+// epochs table. JSON is one object {"trials": [...], "epochs": [...]}, to FILE or stdout.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "commands.hpp"
+#include "run_support.hpp"
+#include "rung/ckpt/results_file.hpp"
+#include "rung/config/error.hpp"
+#include "rung/tune/json_writer.hpp"
+
+namespace rung::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kExportUsage = "rung export DIR --format csv|json [--out FILE]";
+
+enum class ExportFormat { Csv, Json };
+
+struct ExportOptions {
+  std::string dir;
+  std::string out;
+  std::optional<ExportFormat> format;
+};
+
+ExportOptions parse_export_args(const std::vector<std::string>& args) {
+  ExportOptions o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* flag) {
+      if (i + 1 >= args.size()) throw InputError(std::string(flag) + " needs a value");
+      return args[++i];
+    };
+    if (a == "--format") {
+      const std::string f = value("--format");
+      if (f == "csv") {
+        o.format = ExportFormat::Csv;
+      } else if (f == "json") {
+        o.format = ExportFormat::Json;
+      } else {
+        throw InputError("--format is '" + f + "'; use csv or json");
+      }
+    } else if (a == "--out") {
+      o.out = value("--out");
+    } else if (!a.empty() && a[0] == '-') {
+      throw InputError("unknown flag '" + a + "'; usage: " + kExportUsage);
+    } else if (o.dir.empty()) {
+      o.dir = a;
+    } else {
+      throw InputError("unexpected argument '" + a + "'; usage: " + kExportUsage);
+    }
+  }
+  if (o.dir.empty()) throw InputError(std::string("missing DIR; usage: ") + kExportUsage);
+  if (!o.format) throw InputError(std::string("--format csv|json is required; usage: ") + kExportUsage);
+  return o;
+}
+
+// Shortest text that reads back to the same double; empty for NaN (no value).
+std::string number(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[32];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string quoted = "\"";
+  for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
+void write_trials_csv(std::ostream& out, const ResultsTable& r) {
+  out << "name,status";
+  for (const auto& [name, values] : r.hyperparameters) out << ',' << csv_field(name);
+  out << ",epochs,objective\n";
+  for (std::size_t i = 0; i < r.trial_names.size(); ++i) {
+    out << csv_field(r.trial_names[i]) << ',' << csv_field(r.trial_status[i]);
+    for (const auto& [name, values] : r.hyperparameters) out << ',' << csv_field(values[i]);
+    out << ',' << r.trial_epochs[i] << ',' << number(r.trial_objective[i]) << '\n';
+  }
+}
+
+void write_epochs_csv(std::ostream& out, const ResultsTable& r) {
+  out << "trial,epoch";
+  for (const auto& [metric, values] : r.epoch_metrics) out << ',' << csv_field(metric);
+  out << '\n';
+  for (std::size_t row = 0; row < r.epoch_trial.size(); ++row) {
+    const auto trial = static_cast<std::size_t>(r.epoch_trial[row]);
+    out << csv_field(trial < r.trial_names.size() ? r.trial_names[trial] : std::to_string(trial))
+        << ',' << r.epoch_number[row];
+    for (const auto& [metric, values] : r.epoch_metrics) out << ',' << number(values[row]);
+    out << '\n';
+  }
+}
+
+std::string to_json(const ResultsTable& r) {
+  JsonWriter w;
+  w.begin_object().key("job").value(r.job_name).key("objective_metric").value(r.objective_metric);
+  w.key("trials").begin_array();
+  for (std::size_t i = 0; i < r.trial_names.size(); ++i) {
+    w.begin_object().key("name").value(r.trial_names[i]).key("status").value(r.trial_status[i]);
+    // As text, like SageMaker's TunedHyperParameters: a categorical "64" stays a string.
+    w.key("hyperparameters").begin_object();
+    for (const auto& [name, values] : r.hyperparameters) w.key(name).value(values[i]);
+    w.end_object();
+    w.key("epochs").value(static_cast<long long>(r.trial_epochs[i]));
+    w.key("objective").value(r.trial_objective[i]).end_object();
+  }
+  w.end_array().key("epochs").begin_array();
+  for (std::size_t row = 0; row < r.epoch_trial.size(); ++row) {
+    const auto trial = static_cast<std::size_t>(r.epoch_trial[row]);
+    w.begin_object().key("trial").value(trial < r.trial_names.size() ? r.trial_names[trial] : "");
+    w.key("epoch").value(static_cast<long long>(r.epoch_number[row])).key("metrics").begin_object();
+    for (const auto& [metric, values] : r.epoch_metrics) w.key(metric).value(values[row]);
+    w.end_object().end_object();
+  }
+  w.end_array().end_object();
+  return w.str() + '\n';
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) throw Error("cannot write " + path);
+}
+
+}  // namespace
+
+int export_command(const std::vector<std::string>& args) {
+  try {
+    const ExportOptions o = parse_export_args(args);
+    const fs::path results = fs::path(o.dir) / "results.h5";
+    std::error_code ec;
+    if (!fs::is_regular_file(results, ec)) {
+      throw InputError("no results file at " + results.string() +
+                       " (results.h5 is written when a run ends; for a running job use rung status)");
+    }
+    const ResultsTable table = read_results_h5(results.string());
+    if (*o.format == ExportFormat::Json) {
+      const std::string json = to_json(table);
+      if (o.out.empty()) {
+        std::cout << json;
+      } else {
+        write_file(o.out, json);
+      }
+      return kExitOk;
+    }
+    std::ostringstream trials;
+    std::ostringstream epochs;
+    write_trials_csv(trials, table);
+    write_epochs_csv(epochs, table);
+    if (o.out.empty()) {
+      std::cout << trials.str() << '\n' << epochs.str();
+      return kExitOk;
+    }
+    std::string prefix = o.out;
+    if (prefix.size() > 4 && prefix.compare(prefix.size() - 4, 4, ".csv") == 0) {
+      prefix.resize(prefix.size() - 4);
+    }
+    write_file(prefix + "_trials.csv", trials.str());
+    write_file(prefix + "_epochs.csv", epochs.str());
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return report_error(e, true);
+  }
+}
+
+}  // namespace rung::cli

@@ -1,0 +1,179 @@
+// `rung status DIR [--watch [SECONDS]]`: what a run is doing or did, from its journal alone.
+// It only reads: a running coordinator owns DIR, so status never locks, creates or writes
+// anything there, and it tolerates the half-written last line of a journal being appended to.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "commands.hpp"
+#include "run_support.hpp"
+#include "rung/config/error.hpp"
+#include "rung/config/job_config.hpp"
+#include "rung/tune/journal_reader.hpp"
+
+namespace rung::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kStatusUsage = "rung status DIR [--watch [SECONDS]]";
+constexpr double kDefaultWatchSeconds = 2.0;
+
+struct StatusOptions {
+  std::string dir;
+  std::optional<double> watch_s;
+};
+
+bool is_number(const std::string& s) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end != nullptr && *end == '\0';
+}
+
+StatusOptions parse_status_args(const std::vector<std::string>& args) {
+  StatusOptions o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--watch") {
+      o.watch_s = kDefaultWatchSeconds;
+      if (i + 1 < args.size() && is_number(args[i + 1])) {
+        const double s = std::strtod(args[++i].c_str(), nullptr);
+        if (!(s > 0.0)) throw InputError("--watch needs a positive number of seconds, got " + args[i]);
+        o.watch_s = s;
+      }
+    } else if (!a.empty() && a[0] == '-') {
+      throw InputError("unknown flag '" + a + "'; usage: " + kStatusUsage);
+    } else if (o.dir.empty()) {
+      o.dir = a;
+    } else {
+      throw InputError("unexpected argument '" + a + "'; usage: " + kStatusUsage);
+    }
+  }
+  if (o.dir.empty()) throw InputError(std::string("missing DIR; usage: ") + kStatusUsage);
+  return o;
+}
+
+// MaxRuntimeInSeconds from DIR/job.yaml, when the run wrote one and it sets the limit.
+std::optional<double> max_runtime_of(const fs::path& dir) {
+  const fs::path job_file = dir / "job.yaml";
+  std::error_code ec;
+  if (!fs::exists(job_file, ec)) return std::nullopt;
+  try {
+    return load_job_file(job_file.string()).max_runtime_s;
+  } catch (const std::exception&) {
+    return std::nullopt;  // status reports the journal; a bad job.yaml only loses this line
+  }
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << v;
+  return out.str();
+}
+
+std::string render(const JournalSnapshot& s, const std::optional<double>& max_runtime_s) {
+  std::ostringstream out;
+  out << "job:         " << (s.has_job_start ? s.job_name : "(no job_start event yet)") << '\n';
+  if (s.has_job_start) {
+    out << "strategy:    " << s.strategy << ", scheduler " << s.scheduler << ", searcher "
+        << s.searcher << '\n';
+    out << "objective:   " << (s.is_minimize ? "Minimize " : "Maximize ") << s.objective_metric
+        << '\n';
+  }
+  out << "state:       ";
+  if (s.has_ended) {
+    out << "ended (" << s.end_reason << ")\n";
+  } else if (s.is_stopping) {
+    out << "stopping (" << s.end_reason << ")\n";
+  } else {
+    out << "running\n";
+  }
+  out << "elapsed:     " << fixed(s.elapsed_s, 2) << " s";
+  if (max_runtime_s) {
+    out << " of " << fixed(*max_runtime_s, 1) << " s MaxRuntimeInSeconds ("
+        << fixed(*max_runtime_s > 0 ? 100.0 * s.elapsed_s / *max_runtime_s : 0.0, 0) << "%)";
+  }
+  out << '\n';
+  out << "trials:      " << s.trials.size() << " started:";
+  for (JournalTrialState state :
+       {JournalTrialState::Running, JournalTrialState::Paused, JournalTrialState::Completed,
+        JournalTrialState::Stopped, JournalTrialState::Failed}) {
+    out << ' ' << s.count(state) << ' ' << to_string(state)
+        << (state == JournalTrialState::Failed ? "" : ",");
+  }
+  out << '\n';
+  if (!s.rungs.empty()) {
+    out << "rungs:      ";
+    for (const auto& [level, n] : s.rung_occupancy) {
+      out << " epoch " << level << ": " << n << (level == s.rungs.back() ? "" : ",");
+    }
+    out << " (trials that reported at each rung)\n";
+  }
+  out << "epochs:      " << s.epochs_reported << " trained, "
+      << fixed(s.elapsed_s > 0 ? static_cast<double>(s.epochs_reported) / s.elapsed_s : 0.0, 2)
+      << " epochs/s\n";
+  const long long busy = s.count(JournalTrialState::Running);
+  const long long usable = s.parallelism > 0 ? s.parallelism : s.workers;
+  out << "workers:     " << busy << " busy, " << (usable > busy ? usable - busy : 0) << " idle (of "
+      << usable << ")\n";
+  if (s.best) {
+    const auto it = s.trials.find(s.best->trial);
+    const std::string name = it != s.trials.end() ? it->second.name : "?";
+    out << "best:        " << s.objective_metric << " = " << s.best->objective << " (" << name
+        << ", epoch " << s.best->epoch << ")\n";
+    if (it != s.trials.end() && !it->second.hyperparameters.empty()) {
+      out << "             ";
+      bool is_first = true;
+      for (const auto& [key, value] : it->second.hyperparameters) {
+        out << (is_first ? "" : ", ") << key << '=' << value;
+        is_first = false;
+      }
+      out << '\n';
+    }
+  } else {
+    out << "best:        (no objective reported yet)\n";
+  }
+  if (s.has_truncated_tail) out << "note:        the journal's last line is incomplete and was skipped\n";
+  return out.str();
+}
+
+}  // namespace
+
+int status_command(const std::vector<std::string>& args) {
+  try {
+    const StatusOptions o = parse_status_args(args);
+    const fs::path dir(o.dir);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      throw InputError("no run directory at " + dir.string());
+    }
+    const fs::path journal = dir / "journal";
+    if (!fs::is_regular_file(journal, ec)) {
+      throw InputError("no journal at " + journal.string() + " (is " + dir.string() +
+                       " a rung output directory?)");
+    }
+    const std::optional<double> max_runtime_s = max_runtime_of(dir);
+    const bool is_terminal = ::isatty(::fileno(stdout)) != 0;
+    for (bool is_first = true;; is_first = false) {
+      const JournalSnapshot snapshot = read_journal(journal.string());
+      if (!is_first) std::cout << (is_terminal ? "\033[H\033[2J" : "\n");
+      std::cout << render(snapshot, max_runtime_s) << std::flush;
+      if (!o.watch_s || snapshot.has_ended) break;
+      std::this_thread::sleep_for(std::chrono::duration<double>(*o.watch_s));
+    }
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return report_error(e, true);
+  }
+}
+
+}  // namespace rung::cli

@@ -1,0 +1,112 @@
+#include "rung/tune/journal_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "rung/config/error.hpp"
+
+namespace rung {
+namespace {
+
+// A hand-written ASHA-like run: trial 0 reaches the top rung, trial 1 is paused then stopped,
+// trial 2 fails, trial 3 is still running.
+const char* const kJournal =
+    R"({"t":0.0,"event":"job_start","job":"hand","strategy":"Hyperband","scheduler":"ASHA","searcher":"Random","workers":2,"parallelism":2,"seed":1,"max_trials":4,"min_resource":1,"max_resource":4,"rungs":[1,2,4],"objective":"validation:loss","objective_type":"Minimize"}
+{"t":0.1,"event":"worker_ready","worker":1,"host":"h","device":"cpu","used":true}
+{"t":0.2,"event":"start","trial":0,"name":"hand-001","worker":1,"seed":5,"until":1,"hyperparameters":{"lr":0.01,"act":"relu"}}
+{"t":0.3,"event":"start","trial":1,"name":"hand-002","worker":2,"seed":6,"until":1,"hyperparameters":{"lr":0.1,"act":"tanh"}}
+{"t":1.0,"event":"report","trial":0,"epoch":1,"worker":1,"metrics":{"validation:loss":0.5},"train_s":0.1,"eval_s":0.1,"decision":"Pause"}
+{"t":1.1,"event":"release","trial":0,"worker":1,"epoch":1,"outcome":"paused","status":"Paused","checkpoint_s":0.0}
+{"t":1.2,"event":"report","trial":1,"epoch":1,"worker":2,"metrics":{"validation:loss":0.2},"train_s":0.1,"eval_s":0.1,"decision":"Pause"}
+{"t":1.3,"event":"release","trial":1,"worker":2,"epoch":1,"outcome":"paused","status":"Paused","checkpoint_s":0.0}
+{"t":1.4,"event":"promote","trial":0,"worker":1,"from":1,"until":4}
+{"t":2.0,"event":"report","trial":0,"epoch":2,"worker":1,"metrics":{"validation:loss":0.3},"train_s":0.1,"eval_s":0.1,"decision":"Continue"}
+{"t":3.0,"event":"report","trial":0,"epoch":3,"worker":1,"metrics":{"validation:loss":null},"train_s":0.1,"eval_s":0.1,"decision":"Continue"}
+{"t":4.0,"event":"report","trial":0,"epoch":4,"worker":1,"metrics":{"validation:loss":0.1},"train_s":0.1,"eval_s":0.1,"decision":"Complete"}
+{"t":4.1,"event":"release","trial":0,"worker":1,"epoch":4,"outcome":"completed","status":"Completed","checkpoint_s":0.0}
+{"t":4.2,"event":"start","trial":2,"name":"hand-003","worker":1,"seed":7,"until":1,"hyperparameters":{"lr":0.5,"act":"relu"}}
+{"t":4.3,"event":"report","trial":2,"epoch":1,"worker":1,"metrics":{"validation:loss":0.01},"train_s":0.1,"eval_s":0.1,"decision":"Continue"}
+{"t":4.4,"event":"release","trial":2,"worker":1,"epoch":1,"outcome":"failed","status":"Failed","checkpoint_s":0.0,"message":"NaN loss"}
+{"t":4.5,"event":"start","trial":3,"name":"hand-004","worker":2,"seed":8,"until":1,"hyperparameters":{"lr":0.2,"act":"tanh"}}
+)";
+
+TEST(JournalReader, replays_states_rungs_and_best_from_a_hand_written_journal) {
+  std::istringstream in(kJournal);
+  const JournalSnapshot s = replay_journal(in, "hand");
+  EXPECT_TRUE(s.has_job_start);
+  EXPECT_EQ(s.job_name, "hand");
+  EXPECT_EQ(s.scheduler, "ASHA");
+  EXPECT_TRUE(s.is_minimize);
+  EXPECT_EQ(s.records, 17);
+  EXPECT_DOUBLE_EQ(s.elapsed_s, 4.5);
+  EXPECT_FALSE(s.has_ended);
+  ASSERT_EQ(s.trials.size(), 4U);
+  EXPECT_EQ(s.trials.at(0).state, JournalTrialState::Completed);
+  EXPECT_EQ(s.trials.at(1).state, JournalTrialState::Paused);
+  EXPECT_EQ(s.trials.at(2).state, JournalTrialState::Failed);
+  EXPECT_EQ(s.trials.at(3).state, JournalTrialState::Running);
+  EXPECT_EQ(s.count(JournalTrialState::Running), 1);
+  EXPECT_EQ(s.epochs_reported, 6);
+  EXPECT_EQ(s.rung_occupancy.at(1), 3);
+  EXPECT_EQ(s.rung_occupancy.at(2), 1);
+  EXPECT_EQ(s.rung_occupancy.at(4), 1);
+  // The failed trial's 0.01 does not count; trial 0's last epoch (0.1) beats trial 1's 0.2.
+  ASSERT_TRUE(s.best.has_value());
+  EXPECT_EQ(s.best->trial, 0);
+  EXPECT_EQ(s.best->epoch, 4);
+  EXPECT_DOUBLE_EQ(s.best->objective, 0.1);
+  ASSERT_EQ(s.trials.at(0).hyperparameters.size(), 2U);
+  EXPECT_EQ(s.trials.at(0).hyperparameters[0].first, "lr");
+  EXPECT_EQ(s.trials.at(0).hyperparameters[1].second, "relu");
+}
+
+TEST(JournalReader, stopping_then_job_end_and_finish_paused_end_the_job) {
+  std::string journal = kJournal;
+  journal +=
+      R"({"t":5.0,"event":"stopping","reason":"MaxRuntimeReached","running":1}
+{"t":5.5,"event":"finish_paused","trial":1,"epoch":1}
+)";
+  std::istringstream stopping(journal);
+  JournalSnapshot s = replay_journal(stopping, "hand");
+  EXPECT_TRUE(s.is_stopping);
+  EXPECT_FALSE(s.has_ended);
+  EXPECT_EQ(s.end_reason, "MaxRuntimeReached");
+  EXPECT_EQ(s.trials.at(1).state, JournalTrialState::Stopped);
+  journal += R"({"t":6.0,"event":"job_end","reason":"MaxRuntimeReached","trials":4,"epochs":6}
+)";
+  std::istringstream ended(journal);
+  s = replay_journal(ended, "hand");
+  EXPECT_TRUE(s.has_ended);
+  EXPECT_DOUBLE_EQ(s.elapsed_s, 6.0);
+}
+
+TEST(JournalReader, a_truncated_last_line_is_skipped_when_cut_anywhere) {
+  const std::string full = kJournal;
+  const std::size_t last_start = full.rfind('\n', full.size() - 2) + 1;
+  for (std::size_t cut = last_start + 1; cut < full.size() - 1; ++cut) {
+    std::istringstream in(full.substr(0, cut));
+    const JournalSnapshot s = replay_journal(in, "hand");
+    EXPECT_TRUE(s.has_truncated_tail) << "cut at " << cut;
+    EXPECT_EQ(s.records, 16) << "cut at " << cut;
+    EXPECT_EQ(s.trials.size(), 3U) << "cut at " << cut;
+  }
+}
+
+TEST(JournalReader, a_malformed_line_in_the_middle_is_an_input_error_naming_the_line) {
+  std::istringstream in(std::string(R"({"t":0,"event":"worker_ready"})") + "\n{\"t\":1,\n" +
+                        R"({"t":2,"event":"worker_ready"})" + "\n");
+  try {
+    (void)replay_journal(in, "j");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("j line 2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JournalReader, a_missing_file_is_an_input_error_naming_it) {
+  EXPECT_THROW((void)read_journal("/nonexistent/rung/journal"), InputError);
+}
+
+}  // namespace
+}  // namespace rung
