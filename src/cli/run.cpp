@@ -36,10 +36,7 @@ RunOptions parse_run_args(const std::vector<std::string>& args) {
   RunOptions o;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](const char* flag) {
-      if (i + 1 >= args.size()) throw InputError(std::string(flag) + " needs a value");
-      return args[++i];
-    };
+    const auto value = [&](const char* flag) { return flag_value(args, i, flag); };
     if (a == "--out") {
       o.out_dir = value("--out");
     } else if (a.rfind("--out=", 0) == 0) {

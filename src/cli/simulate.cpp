@@ -41,10 +41,7 @@ SimulateOptions parse_simulate_args(const std::vector<std::string>& args) {
   SimulateOptions o;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](const char* flag) {
-      if (i + 1 >= args.size()) throw InputError(std::string(flag) + " needs a value");
-      return args[++i];
-    };
+    const auto value = [&](const char* flag) { return flag_value(args, i, flag); };
     if (a == "--out") {
       o.out_dir = value("--out");
     } else if (a == "--workers") {

@@ -89,8 +89,6 @@ struct RunRecord {
   std::string end_message;
   double end_decided_s = -1.0;             // when the reason was found (-1: ran to the end)
   int trials_not_improving = 0;            // finished trials since the best last improved
-  // The best objective among finished trials, and the history the completion criteria use.
-  std::vector<double> finished_objectives;  // final objective of each finished trial, in order
   CoordinatorStats coordinator;
   // The best trial by final objective among trials with one (nullopt when none has one).
   [[nodiscard]] std::optional<TrialId> best_trial(bool maximize) const;
