@@ -12,6 +12,9 @@ namespace rung {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitBadInput = 2;
+// Stopped early on purpose (SIGUSR1/SIGTERM from Slurm, or the segment's deadline) with every
+// running trial checkpointed: run the same command with the same --out to resume.
+inline constexpr int kExitIncomplete = 3;
 
 class Error : public std::runtime_error {
  public:
