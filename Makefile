@@ -4,12 +4,15 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 NP ?= 3
 MPIRUN_FLAGS := --oversubscribe $(if $(filter 0,$(shell id -u)),--allow-run-as-root,)
 
-.PHONY: all deps configure build demo test clean
+.PHONY: all deps test-deps configure build demo test clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -24,7 +27,7 @@ demo: build
 	rm -rf out/quickstart
 	mpirun $(MPIRUN_FLAGS) -np $(NP) $(BUILD)/rung run jobs/quickstart.yaml --out out/quickstart
 
-test: build
+test: test-deps build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 clean:

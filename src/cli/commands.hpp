@@ -12,5 +12,6 @@ int run_command(const std::vector<std::string>& args);
 int simulate_command(const std::vector<std::string>& args);
 int status_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
+int report_command(const std::vector<std::string>& args);
 
 }  // namespace rung::cli

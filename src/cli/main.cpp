@@ -21,6 +21,8 @@ commands:
                     a run's progress from its journal (read-only; works while it runs)
   export DIR --format csv|json [--out FILE]
                     trials and per-epoch metrics from DIR/results.h5 as CSV or JSON
+  report DIR [--html FILE]
+                    a self-contained HTML report with charts (default DIR/report.html)
   validate JOB      check a job file (rung YAML or SageMaker JSON) and print it normalized
   help              this text
 
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   if (command == "simulate") return rung::cli::simulate_command(args);
   if (command == "status") return rung::cli::status_command(args);
   if (command == "export") return rung::cli::export_command(args);
+  if (command == "report") return rung::cli::report_command(args);
   if (command == "validate") return rung::cli::validate_command(args);
   std::cerr << "rung: unknown command '" << command << "'\n\n" << kUsage;
   return rung::kExitBadInput;

@@ -3,23 +3,31 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "commands.hpp"
+#include "deadline.hpp"
 #include "run_support.hpp"
 #include "rung/comm/inprocess_transport.hpp"
+#include "rung/comm/mpi_gather.hpp"
 #include "rung/comm/mpi_transport.hpp"
 #include "rung/config/error.hpp"
 #include "rung/config/job_config.hpp"
+#include "rung/train/device_placement.hpp"
+#include "rung/train/image_data.hpp"
 #include "rung/train/worker.hpp"
 #include "rung/tune/coordinator.hpp"
 #include "rung/tune/run_outputs.hpp"
+#include "rung/tune/suspend_request.hpp"
+#include "walltime_signals.hpp"
 
 namespace rung::cli {
 namespace {
@@ -30,7 +38,24 @@ struct RunOptions {
   std::string job_path;
   std::string out_dir;
   int workers = 0;  // single-rank runs: worker threads (0: min(MaxParallel, cores))
+  bool must_resume = false;           // --resume: OUT must hold a run to continue
+  std::optional<double> deadline;     // --deadline, in Unix seconds
+  std::optional<std::uint64_t> seed;  // --seed: replaces the job file's RandomSeed (job arrays)
 };
+
+std::uint64_t parse_seed(const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used, 10);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-' || text[0] == '+') {
+    throw InputError("--seed: \"" + text + "\" is not a non-negative integer below 2^64");
+  }
+  return v;
+}
 
 RunOptions parse_run_args(const std::vector<std::string>& args) {
   RunOptions o;
@@ -43,8 +68,16 @@ RunOptions parse_run_args(const std::vector<std::string>& args) {
       o.out_dir = a.substr(6);
     } else if (a == "--workers") {
       o.workers = positive_flag("--workers", value("--workers"));
+    } else if (a == "--resume") {
+      o.must_resume = true;
+    } else if (a == "--deadline") {
+      o.deadline = parse_deadline(value("--deadline"));
+    } else if (a == "--seed") {
+      o.seed = parse_seed(value("--seed"));
     } else if (!a.empty() && a[0] == '-') {
-      throw InputError("unknown option " + a + " (rung run JOB [--out DIR] [--workers N])");
+      throw InputError("unknown option " + a +
+                       " (rung run JOB [--out DIR] [--resume] [--deadline T] [--seed S] "
+                       "[--workers N])");
     } else if (o.job_path.empty()) {
       o.job_path = a;
     } else {
@@ -79,15 +112,34 @@ std::string hostname() {
 }
 
 JobConfig load_runnable_job(const RunOptions& options) {
-  return load_job_for_run(options.job_path, options.out_dir);
+  JobConfig job = load_job_for_run(options.job_path, options.out_dir);
+  if (options.seed) {
+    job.seed = *options.seed;
+    job.has_seed = true;
+  }
+  return job;
 }
 
-RunRecord coordinate(const JobConfig& job, CoordinatorTransport& transport) {
+// Runs the coordinator; returns kExitOk, or kExitIncomplete when a signal suspended the run.
+int coordinate(const JobConfig& job, const RunDir& dir, CoordinatorTransport& transport,
+               std::optional<double> deadline) {
   const fs::path out(job.output_dir);
   write_file_atomically((out / "job.yaml").string(), to_normalized_yaml(job));
-  Journal journal((out / "journal").string(), job.is_journal_durable);
+  // A resumed run appends after the journal's last good record (a torn one is cut off).
+  Journal journal = dir.has_journal
+                        ? Journal::continue_at((out / "journal").string(), dir.journal_bytes,
+                                               job.is_journal_durable)
+                        : Journal((out / "journal").string(), job.is_journal_durable);
   WallClock clock;
-  Coordinator coordinator(job, transport, journal, clock, std::cout, CoordinatorOptions{});
+  CoordinatorOptions options;
+  options.suspend_signal = &suspend_request();
+  // On a terminal a progress bar, redrawn every second; in a log (Slurm output) a status
+  // line every 10 s.
+  options.is_terminal = isatty(STDOUT_FILENO) != 0;
+  if (options.is_terminal) options.status_interval_s = 1.0;
+  if (deadline) options.deadline_in_s = *deadline - unix_now_s();
+  Coordinator coordinator(job, transport, journal, clock, std::cout, options);
+  if (dir.kind == RunDir::Kind::Resume) coordinator.resume_from(dir.plan);
   RunRecord run = coordinator.run();
   journal.flush();
   if (const auto* mpi = dynamic_cast<const MpiCoordinatorTransport*>(&transport)) {
@@ -112,19 +164,83 @@ RunRecord coordinate(const JobConfig& job, CoordinatorTransport& transport) {
                 static_cast<unsigned long long>(c.bytes_received));
   }
   std::fflush(stdout);
-  return run;
+  return coordinator.is_suspended() ? kExitIncomplete : kExitOk;
 }
 
+// A worker's context: its device and its data set, ready before the first assignment (a bad
+// data file is an InputError naming it, exit 2, before anything trains). Under MPI,
+// place_ranks() has already put this rank's own device in rung.device; a single-process run
+// places its worker threads here, all on one device.
 WorkerContext worker_context(const JobConfig& job) {
   WorkerContext c;
   c.checkpoint_dir = (fs::path(job.output_dir) / "checkpoints").string();
   c.host = hostname();
-  c.device = job.training.device == "auto" ? "cpu" : job.training.device;
+  c.device = job.training.device;
+  if (c.device == "auto" || c.device == "cuda") {
+    PlacementInput in;
+    in.requested = c.device;
+    in.environment = placement_environment();
+    in.visible_devices = cuda_device_count();
+    in.workers_per_gpu = job.training.workers_per_gpu;
+    c.device = place_worker(in).device;
+  }
+  if (is_image_dataset(job.training.dataset.kind)) {
+    (void)shared_image_dataset(job.training.dataset);
+  }
   return c;
 }
 
-int run_in_process(JobConfig job, const RunOptions& options) {
-  prepare_output_dir(job);
+// Every rank: each worker picks its device (rung/train/device_placement.hpp) and loads the
+// data set; rank 0 gathers (host, rank, device), prints the placement table once, and fails
+// the run (exit 2 on every rank) when a worker could not be placed or loaded, or when two
+// ranks would share a GPU beyond rung.workers_per_gpu. Sets rung.device to the rank's device.
+int place_ranks(const MpiEnvironment& mpi, JobConfig& job) {
+  const bool coordinator_here = coordinator_shares_node(mpi);
+  PlacementRow row{mpi.host(), mpi.rank(), "coordinator", "", "coordinates; trains nothing"};
+  if (mpi.rank() != 0) {
+    try {
+      PlacementInput in;
+      in.requested = job.training.device;
+      in.environment = placement_environment();
+      in.node_local_rank = mpi.node_local_rank();
+      in.coordinator_on_node = coordinator_here;
+      in.visible_devices = job.training.device == "cpu" ? 0 : cuda_device_count();
+      in.workers_per_gpu = job.training.workers_per_gpu;
+      const Placement placement = place_worker(in);
+      job.training.device = placement.device;
+      row.device = placement.device;
+      row.physical = placement.physical;
+      row.reason = placement.reason;
+      if (is_image_dataset(job.training.dataset.kind)) {
+        (void)shared_image_dataset(job.training.dataset);
+      }
+    } catch (const std::exception& e) {
+      row.device = "failed";
+      row.reason = e.what();
+    }
+  }
+  const std::vector<std::string> lines = gather_strings_to_root(mpi, encode_placement_row(row));
+  int status = kExitOk;
+  if (mpi.rank() == 0) {
+    std::vector<PlacementRow> rows;
+    for (const auto& line : lines) rows.push_back(decode_placement_row(line));
+    std::cout << format_placement_table(rows) << std::flush;
+    try {
+      for (const auto& r : rows) {
+        if (r.device == "failed") {
+          throw InputError("rank " + std::to_string(r.rank) + ": " + r.reason);
+        }
+      }
+      check_shared_devices(rows, job.training.workers_per_gpu);
+    } catch (const std::exception& e) {
+      status = report_error(e, true);
+    }
+  }
+  return static_cast<int>(mpi.broadcast_from_root(status));
+}
+
+// `dir` is OUT as prepare_run_dir left it (under mpirun rank 0 prepared it already).
+int run_in_process(JobConfig job, const RunOptions& options, const RunDir& dir) {
   int workers = options.workers;
   if (workers == 0) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -143,42 +259,63 @@ int run_in_process(JobConfig job, const RunOptions& options) {
       }
     });
   }
-  coordinate(job, hub.coordinator());
+  int code = kExitOk;
+  try {
+    code = coordinate(job, dir, hub.coordinator(), segment_deadline(options.deadline));
+  } catch (const std::exception& e) {
+    // The worker threads wait for a coordinator that is gone: end the process here.
+    std::_Exit(report_error(e, true));
+  }
   for (auto& t : threads) t.join();
-  return kExitOk;
+  return code;
 }
 
 int run_under_mpi(const RunOptions& options) {
   int argc = 0;
   char** argv = nullptr;
+  // Before MPI starts (a signal during start-up must not kill the rank), and again after, in
+  // case the MPI library installed handlers of its own.
+  install_walltime_signal_handlers();
   MpiEnvironment mpi(argc, argv);
+  install_walltime_signal_handlers();
   const bool is_root = mpi.rank() == 0;
 
   // Every rank reads the job (they share the file system); rank 0 alone prints problems and
-  // prepares the output directory, then tells the others whether to go on.
+  // prepares the output directory (or checks the run it holds), then tells the others
+  // whether to go on.
   JobConfig job;
+  RunDir dir;
+  // The finished run in OUT: every rank exits 0 without running anything.
+  constexpr int kAlreadyFinished = -1;
   int status = kExitOk;
   try {
     job = load_runnable_job(options);
     if (is_root) {
       for (const auto& w : job.warnings) std::cerr << "warning: " << w << '\n';
       if (!job.has_seed) job.seed = std::random_device{}();
-      prepare_output_dir(job);
+      dir = prepare_run_dir(job, options.must_resume);
+      if (dir.kind == RunDir::Kind::Finished) {
+        std::cout << "rung: " << dir.message << std::endl;
+        status = kAlreadyFinished;
+      }
     }
   } catch (const std::exception& e) {
     status = report_error(e, is_root);
   }
   status = static_cast<int>(mpi.broadcast_from_root(status));
+  if (status == kAlreadyFinished) return kExitOk;
   if (status != kExitOk) return status;
   if (mpi.size() < 2) {
     // A launcher with a single rank: no worker ranks, so train in-process threads.
-    return run_in_process(job, options);
+    return run_in_process(job, options, dir);
   }
+  if (const int placed = place_ranks(mpi, job); placed != kExitOk) return placed;
 
+  int code = kExitOk;
   try {
     if (is_root) {
       MpiCoordinatorTransport transport(mpi.size());
-      coordinate(job, transport);
+      code = coordinate(job, dir, transport, segment_deadline(options.deadline));
     } else {
       MpiWorkerTransport transport(mpi.rank());
       WorkerContext context = worker_context(job);
@@ -197,7 +334,8 @@ int run_under_mpi(const RunOptions& options) {
     std::printf("cpu: rank 0 used %.2f s of %.2f s over %d ranks (%.1f%%)\n", cpu[0], total,
                 mpi.size(), total > 0 ? 100.0 * cpu[0] / total : 0.0);
   }
-  return kExitOk;
+  // Every rank exits with the run's status: 3 (suspended, resume me) reaches srun/mpirun.
+  return static_cast<int>(mpi.broadcast_from_root(code));
 }
 
 }  // namespace
@@ -206,10 +344,16 @@ int run_command(const std::vector<std::string>& args) {
   try {
     const RunOptions options = parse_run_args(args);
     if (launched_by_mpi()) return run_under_mpi(options);
+    install_walltime_signal_handlers();
     JobConfig job = load_runnable_job(options);
     for (const auto& w : job.warnings) std::cerr << "warning: " << w << '\n';
     if (!job.has_seed) job.seed = std::random_device{}();
-    return run_in_process(job, options);
+    const RunDir dir = prepare_run_dir(job, options.must_resume);
+    if (dir.kind == RunDir::Kind::Finished) {
+      std::cout << "rung: " << dir.message << std::endl;
+      return kExitOk;
+    }
+    return run_in_process(job, options, dir);
   } catch (const std::exception& e) {
     return report_error(e, true);
   }

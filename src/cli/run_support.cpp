@@ -1,10 +1,19 @@
 #include "run_support.hpp"
 
-#include <filesystem>
-#include <iostream>
+#include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/ckpt/results_file.hpp"
 #include "rung/config/error.hpp"
+#include "rung/tune/coordinator.hpp"
+#include "rung/tune/journal_reader.hpp"
 #include "rung/tune/run_outputs.hpp"
 
 namespace rung::cli {
@@ -29,6 +38,147 @@ void prepare_output_dir(const JobConfig& job) {
   std::error_code ec;
   fs::create_directories(out / "checkpoints", ec);
   if (ec) throw InputError("cannot create output directory " + out.string() + ": " + ec.message());
+}
+
+namespace {
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+std::string scalar(const YAML::Node& e, const char* key) {
+  const YAML::Node n = e[key];
+  return n && n.IsScalar() ? n.Scalar() : std::string("(none)");
+}
+
+// The job file lines that matter for identity: comments and the output directory left out.
+std::vector<std::string> identity_lines(const std::string& yaml) {
+  std::vector<std::string> lines;
+  std::istringstream in(yaml);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#' || line.rfind("  output_dir:", 0) == 0 ||
+        line.rfind("output_dir:", 0) == 0) {
+      continue;
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// What differs between the run in OUT (its job_start and job.yaml) and `job`; empty: none.
+std::vector<std::string> job_differences(const JobConfig& job, const YAML::Node& start,
+                                         const fs::path& out) {
+  std::vector<std::string> diffs;
+  const auto compare = [&](const char* what, const std::string& theirs, const std::string& ours) {
+    if (theirs != ours)
+      diffs.push_back(std::string(what) + ": " + theirs + " in the run, " + ours + " in this job");
+  };
+  compare("job name", scalar(start, "job"), job.name);
+  compare("strategy", scalar(start, "strategy"), to_string(job.strategy));
+  compare("MaxNumberOfTrainingJobs", scalar(start, "max_trials"), std::to_string(job.max_trials));
+  compare("min resource", scalar(start, "min_resource"), std::to_string(job.min_resource));
+  compare("max resource", scalar(start, "max_resource"), std::to_string(job.max_resource));
+  compare("objective", scalar(start, "objective"), job.objective.metric_name);
+  compare("objective type", scalar(start, "objective_type"), to_string(job.objective.type));
+  if (job.has_seed) {
+    // The journal holds seeds as signed 64-bit integers.
+    compare("RandomSeed", scalar(start, "seed"), std::to_string(static_cast<long long>(job.seed)));
+  }
+  if (!diffs.empty()) return diffs;
+  // Everything else (ranges, model, data, static hyperparameters) from the stored job.yaml.
+  std::ifstream in(out / "job.yaml");
+  if (!in) return diffs;
+  std::stringstream stored;
+  stored << in.rdbuf();
+  const std::vector<std::string> theirs = identity_lines(stored.str());
+  const std::vector<std::string> ours = identity_lines(to_normalized_yaml(job));
+  for (std::size_t i = 0; i < std::max(theirs.size(), ours.size()) && diffs.size() < 3; ++i) {
+    const std::string a = i < theirs.size() ? theirs[i] : "(end)";
+    const std::string b = i < ours.size() ? ours[i] : "(end)";
+    if (a != b) diffs.push_back("job.yaml: `" + a + "` in the run, `" + b + "` in this job");
+  }
+  return diffs;
+}
+
+// Leftover temporary checkpoints go; every committed one is opened and its epoch read.
+void inspect_checkpoints(const fs::path& dir, ResumePlan& plan) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    const std::string name = file.filename().string();
+    if (name.find(".h5.tmp.") != std::string::npos) {
+      // A checkpoint write cut short: never renamed into place, so never trusted.
+      fs::remove(file, ec);
+      plan.notes.push_back("removed " + file.string() + ", a checkpoint write cut short");
+      continue;
+    }
+    if (file.extension() != ".h5") continue;
+    try {
+      const CheckpointReader reader(file.string());
+      plan.checkpoint_epochs[file.stem().string()] = static_cast<int>(reader.get_int("epoch"));
+    } catch (const std::exception& e) {
+      plan.notes.push_back("not trusting " + file.string() + " (" + e.what() +
+                           "): its trial restarts from scratch if it needs it");
+    }
+  }
+}
+
+}  // namespace
+
+RunDir prepare_run_dir(JobConfig& job, bool must_resume) {
+  const fs::path out(job.output_dir);
+  const fs::path journal = out / "journal";
+  RunDir dir;
+  if (fs::exists(journal)) {
+    const JournalRecords records = read_journal_records(journal.string());
+    dir.has_journal = true;
+    dir.journal_bytes = records.valid_bytes;
+    if (records.has_bad_tail) {
+      dir.plan.notes.push_back("cut off the journal's last record (" + records.tail_problem +
+                               "): it was cut short by the crash, so it is not trusted");
+    }
+    if (!records.events.empty()) {
+      const YAML::Node start = YAML::Load(records.events.front());
+      if (scalar(start, "event") != "job_start") {
+        throw InputError(journal.string() + " does not begin with job_start: not a rung run");
+      }
+      const std::vector<std::string> diffs = job_differences(job, start, out);
+      if (!diffs.empty()) {
+        std::string text;
+        for (const std::string& d : diffs) text += "\n  " + d;
+        throw InputError("output directory " + out.string() + " holds a run of another job (" +
+                         scalar(start, "job") + "); pass another --out or remove it:" + text);
+      }
+      job.seed = static_cast<std::uint64_t>(start["seed"].as<long long>());
+      for (auto it = records.events.rbegin(); it != records.events.rend(); ++it) {
+        const YAML::Node e = YAML::Load(*it);
+        if (scalar(e, "event") != "job_end") continue;
+        dir.kind = RunDir::Kind::Finished;
+        dir.message = "output directory " + out.string() + " holds a finished run of " + job.name +
+                      " (" + scalar(e, "reason") + ", " + scalar(e, "trials") + " trials, " +
+                      scalar(e, "epochs") + " epochs): nothing to do";
+        return dir;
+      }
+      dir.kind = RunDir::Kind::Resume;
+      dir.plan.journal_path = journal.string();
+      dir.plan.events = records.events;
+      dir.plan.slurm_restart_count = env_or_empty("SLURM_RESTART_COUNT");
+      dir.plan.slurm_job_id = env_or_empty("SLURM_JOB_ID");
+      inspect_checkpoints(out / "checkpoints", dir.plan);
+    }
+    // A journal with no complete record: the run never got going; it starts afresh in it.
+  } else if (must_resume) {
+    throw InputError("--resume: output directory " + out.string() +
+                     " holds no journal, so there is no run to resume");
+  }
+  std::error_code ec;
+  fs::create_directories(out / "checkpoints", ec);
+  if (ec) throw InputError("cannot create output directory " + out.string() + ": " + ec.message());
+  return dir;
 }
 
 void write_outputs(const JobConfig& job, const RunRecord& run, bool is_quiet) {

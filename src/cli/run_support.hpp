@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rung/config/job_config.hpp"
+#include "rung/tune/resume_plan.hpp"
 #include "rung/tune/trial.hpp"
 
 namespace rung::cli {
@@ -17,7 +18,26 @@ namespace rung::cli {
                                          bool is_runnable = true);
 
 // Creates OUT and OUT/checkpoints; refuses a directory that already holds a run.
+// (`rung simulate`; `rung run` resumes instead, see prepare_run_dir.)
 void prepare_output_dir(const JobConfig& job);
+
+// What `rung run` does with its output directory.
+struct RunDir {
+  enum class Kind { Fresh, Resume, Finished };
+  Kind kind = Kind::Fresh;
+  // Resume and Fresh over a journal with no complete record: the journal's bytes to keep.
+  bool has_journal = false;
+  long long journal_bytes = 0;
+  ResumePlan plan;      // Resume
+  std::string message;  // Finished: what the finished run was
+};
+
+// Prepares OUT for `rung run`: creates it (and OUT/checkpoints) when it holds no journal;
+// when it does, continues that run: reads and verifies the journal (a damaged record other
+// than the last is an InputError), refuses with an InputError saying what differs when it
+// is another job, takes the run's seed into `job`, clears leftover temporary checkpoints
+// and reads the epoch of every checkpoint. must_resume (--resume): no journal is an error.
+[[nodiscard]] RunDir prepare_run_dir(JobConfig& job, bool must_resume);
 
 // results.h5, trials.csv and summary.json from the run's record; prints where they are
 // unless is_quiet.

@@ -3,9 +3,10 @@
 // anything there, and it tolerates the half-written last line of a journal being appended to.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "rung/config/error.hpp"
 #include "rung/config/job_config.hpp"
 #include "rung/tune/journal_reader.hpp"
+#include "rung/tune/progress_line.hpp"
 
 namespace rung::cli {
 namespace {
@@ -62,16 +64,49 @@ StatusOptions parse_status_args(const std::vector<std::string>& args) {
   return o;
 }
 
-// MaxRuntimeInSeconds from DIR/job.yaml, when the run wrote one and it sets the limit.
-std::optional<double> max_runtime_of(const fs::path& dir) {
+// The limits DIR/job.yaml sets, when the run wrote one.
+struct JobLimits {
+  std::optional<double> max_runtime_s;  // MaxRuntimeInSeconds
+  std::optional<long long> max_trials;  // MaxNumberOfTrainingJobs (the grid size for Grid)
+};
+
+JobLimits limits_of(const fs::path& dir) {
   const fs::path job_file = dir / "job.yaml";
   std::error_code ec;
-  if (!fs::exists(job_file, ec)) return std::nullopt;
+  if (!fs::exists(job_file, ec)) return {};
   try {
-    return load_job_file(job_file.string()).max_runtime_s;
+    const JobConfig job = load_job_file(job_file.string());
+    return JobLimits{job.max_runtime_s, job.max_trials};
   } catch (const std::exception&) {
-    return std::nullopt;  // status reports the journal; a bad job.yaml only loses this line
+    return {};  // status reports the journal; a bad job.yaml only loses these lines
   }
+}
+
+// What remains, from the rate trials have finished at so far (progress_line.hpp), capped by
+// what MaxRuntimeInSeconds leaves.
+std::string remaining_line(const JournalSnapshot& s, const JobLimits& limits) {
+  if (s.has_ended) return "nothing (the job has ended)";
+  if (!limits.max_trials) return "unknown (no job.yaml with MaxNumberOfTrainingJobs)";
+  ProgressSnapshot p;
+  p.trials_finished = s.count(JournalTrialState::Completed) + s.count(JournalTrialState::Stopped) +
+                      s.count(JournalTrialState::Failed);
+  p.trials_started = static_cast<long long>(s.trials.size());
+  p.max_trials = *limits.max_trials;
+  p.elapsed_s = s.elapsed_s;
+  p.max_runtime_s = limits.max_runtime_s;
+  const std::string unfinished = std::to_string(std::max(0LL, p.max_trials - p.trials_finished)) +
+                                 " of " + std::to_string(p.max_trials) + " trials unfinished";
+  const std::optional<double> left = estimate_remaining_s(p);
+  if (!left) return "unknown until a trial finishes (" + unfinished + ")";
+  std::string line = "about " + format_duration(*left) + " (" + unfinished;
+  // Without the runtime cap the estimate is elapsed x unfinished / finished.
+  ProgressSnapshot uncapped = p;
+  uncapped.max_runtime_s.reset();
+  const std::optional<double> by_rate = estimate_remaining_s(uncapped);
+  const bool is_capped = !by_rate || *left < *by_rate;
+  line += is_capped ? "; MaxRuntimeInSeconds ends the job first)"
+                    : "; at the rate trials finished so far)";
+  return line;
 }
 
 std::string fixed(double v, int digits) {
@@ -80,7 +115,8 @@ std::string fixed(double v, int digits) {
   return out.str();
 }
 
-std::string render(const JournalSnapshot& s, const std::optional<double>& max_runtime_s) {
+std::string render(const JournalSnapshot& s, const JobLimits& limits) {
+  const std::optional<double>& max_runtime_s = limits.max_runtime_s;
   std::ostringstream out;
   out << "job:         " << (s.has_job_start ? s.job_name : "(no job_start event yet)") << '\n';
   if (s.has_job_start) {
@@ -92,10 +128,15 @@ std::string render(const JournalSnapshot& s, const std::optional<double>& max_ru
   out << "state:       ";
   if (s.has_ended) {
     out << "ended (" << s.end_reason << ")\n";
+  } else if (s.is_suspended) {
+    out << "suspended after segment " << s.segment
+        << " (signal or deadline; `rung run` with the same --out resumes it)\n";
   } else if (s.is_stopping) {
     out << "stopping (" << s.end_reason << ")\n";
   } else {
-    out << "running\n";
+    out << "running";
+    if (s.segment > 1) out << " (segment " << s.segment << ", resumed)";
+    out << '\n';
   }
   out << "elapsed:     " << fixed(s.elapsed_s, 2) << " s";
   if (max_runtime_s) {
@@ -103,6 +144,7 @@ std::string render(const JournalSnapshot& s, const std::optional<double>& max_ru
         << fixed(*max_runtime_s > 0 ? 100.0 * s.elapsed_s / *max_runtime_s : 0.0, 0) << "%)";
   }
   out << '\n';
+  out << "remaining:   " << remaining_line(s, limits) << '\n';
   out << "trials:      " << s.trials.size() << " started:";
   for (JournalTrialState state :
        {JournalTrialState::Running, JournalTrialState::Paused, JournalTrialState::Completed,
@@ -161,12 +203,12 @@ int status_command(const std::vector<std::string>& args) {
       throw InputError("no journal at " + journal.string() + " (is " + dir.string() +
                        " a rung output directory?)");
     }
-    const std::optional<double> max_runtime_s = max_runtime_of(dir);
+    const JobLimits limits = limits_of(dir);
     const bool is_terminal = ::isatty(::fileno(stdout)) != 0;
     for (bool is_first = true;; is_first = false) {
       const JournalSnapshot snapshot = read_journal(journal.string());
       if (!is_first) std::cout << (is_terminal ? "\033[H\033[2J" : "\n");
-      std::cout << render(snapshot, max_runtime_s) << std::flush;
+      std::cout << render(snapshot, limits) << std::flush;
       if (!o.watch_s || snapshot.has_ended) break;
       std::this_thread::sleep_for(std::chrono::duration<double>(*o.watch_s));
     }

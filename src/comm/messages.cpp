@@ -160,6 +160,7 @@ std::string encode(const FromWorkerBody& msg) {
     }
     w.pod(rep->train_time_s);
     w.pod(rep->eval_time_s);
+    w.pod<std::int32_t>(rep->suspend_signal);
   } else {
     const auto& rel = std::get<TrialReleased>(msg);
     w.pod(Tag::Released);
@@ -194,6 +195,7 @@ FromWorkerBody decode_from_worker(const std::string& bytes) {
       }
       rep.train_time_s = r.pod<double>();
       rep.eval_time_s = r.pod<double>();
+      rep.suspend_signal = r.pod<std::int32_t>();
       out = std::move(rep);
       break;
     }

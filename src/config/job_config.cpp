@@ -45,7 +45,10 @@ const std::vector<std::string> kUnsupportedRequestKeys = {"TrainingJobDefinition
 
 // The metrics each model reports (what HyperParameterTuningJobObjective may name).
 std::vector<std::string> model_metrics(const std::string& model) {
-  if (model == "mlp") return {"validation:accuracy", "validation:loss", "train:loss"};
+  // The config module cannot see the trainers; these lists mirror what each one reports.
+  if (model == "mlp" || model == "resnet20") {
+    return {"validation:accuracy", "validation:loss", "train:loss"};
+  }
   return {};
 }
 

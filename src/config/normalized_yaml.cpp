@@ -133,6 +133,19 @@ void emit_tuning(YAML::Emitter& out, const JobConfig& job) {
   out << YAML::EndMap;
 }
 
+// The synthetic generator's fields.
+void emit_synthetic_dataset(YAML::Emitter& out, const DatasetSpec& ds) {
+  out << YAML::Key << "samples" << YAML::Value << ds.samples;
+  out << YAML::Key << "features" << YAML::Value << ds.features;
+  out << YAML::Key << "informative" << YAML::Value << ds.informative;
+  out << YAML::Key << "class_separation" << YAML::Value
+      << to_string(ParamValue{ds.class_separation});
+  out << YAML::Key << "label_noise" << YAML::Value << to_string(ParamValue{ds.label_noise});
+  out << YAML::Key << "validation_fraction" << YAML::Value
+      << to_string(ParamValue{ds.validation_fraction});
+  out << YAML::Key << "seed" << YAML::Value << ds.seed;
+}
+
 void emit_training(YAML::Emitter& out, const JobConfig& job) {
   const TrainingSpec& t = job.training;
   out << YAML::Key << "rung" << YAML::Value << YAML::BeginMap;
@@ -140,15 +153,13 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
   out << YAML::Key << "dataset" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "kind" << YAML::Value << t.dataset.kind;
   if (!t.dataset.path.empty()) out << YAML::Key << "path" << YAML::Value << t.dataset.path;
-  out << YAML::Key << "samples" << YAML::Value << t.dataset.samples;
-  out << YAML::Key << "features" << YAML::Value << t.dataset.features;
-  out << YAML::Key << "informative" << YAML::Value << t.dataset.informative;
-  out << YAML::Key << "class_separation" << YAML::Value
-      << to_string(ParamValue{t.dataset.class_separation});
-  out << YAML::Key << "label_noise" << YAML::Value << to_string(ParamValue{t.dataset.label_noise});
-  out << YAML::Key << "validation_fraction" << YAML::Value
-      << to_string(ParamValue{t.dataset.validation_fraction});
-  out << YAML::Key << "seed" << YAML::Value << t.dataset.seed;
+  if (t.dataset.kind != "synthetic") {
+    // Image data sets read files: only the subset sizes apply (0: every image).
+    out << YAML::Key << "train_subset" << YAML::Value << t.dataset.train_subset;
+    out << YAML::Key << "test_subset" << YAML::Value << t.dataset.test_subset;
+  } else {
+    emit_synthetic_dataset(out, t.dataset);
+  }
   out << YAML::EndMap;
   out << YAML::Key << "static_hyperparameters" << YAML::Value;
   if (t.static_hyperparameters.empty()) {
@@ -165,6 +176,9 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
   if (!job.is_journal_durable) out << YAML::Key << "journal" << YAML::Value << "buffered";
   out << YAML::Key << "device" << YAML::Value << t.device;
   out << YAML::Key << "threads_per_worker" << YAML::Value << t.threads_per_worker;
+  if (t.workers_per_gpu != 1) {
+    out << YAML::Key << "workers_per_gpu" << YAML::Value << t.workers_per_gpu;
+  }
   if (job.strategy == Strategy::Hyperband) {
     out << YAML::Key << "asha" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "reduction_factor" << YAML::Value << job.asha.reduction_factor;

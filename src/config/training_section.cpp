@@ -9,7 +9,10 @@
 namespace rung::config_detail {
 namespace {
 
-const std::vector<std::string> kModels = {"mlp", "analytic", "lcbench"};
+const std::vector<std::string> kModels = {"mlp", "resnet20", "analytic", "lcbench"};
+
+// The data set kinds read from files (rung/train/image_data.hpp).
+bool is_image_kind(const std::string& kind) { return kind == "cifar10" || kind == "fashion_mnist"; }
 
 // Static hyperparameters: text or numbers, each read as int64, double or string.
 void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string& origin) {
@@ -44,14 +47,52 @@ void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string
 
 void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
   if (!r.expect_map(f, "dataset")) return;
-  r.check_keys(f, {"kind", "path", "samples", "features", "informative", "class_separation",
-                   "label_noise", "validation_fraction", "seed"});
-  if (auto v = r.one_of(r.child(f, "kind"), {"synthetic"})) ds.kind = *v;
+  r.check_keys(f,
+               {"kind", "path", "train_subset", "test_subset", "samples", "features", "informative",
+                "class_separation", "label_noise", "validation_fraction", "seed"});
+  if (auto v = r.one_of(r.child(f, "kind"), {"synthetic", "cifar10", "fashion_mnist"})) {
+    ds.kind = *v;
+  }
   const Field path = r.child(f, "path");
-  if (path.present() && ds.kind == "synthetic") {
+  if (is_image_kind(ds.kind)) {
+    // Files on disk: the directory and how much of it to use. The files themselves are
+    // checked when a worker loads them, before any training (validate runs anywhere).
+    if (r.require(path, "name the directory that holds the " + ds.kind + " files")) {
+      if (auto v = r.text(path)) {
+        if (v->empty()) {
+          r.add(path, "must not be empty; name the directory of the " + ds.kind + " files");
+        } else {
+          ds.path = *v;
+        }
+      }
+    }
+    for (const char* key : {"train_subset", "test_subset"}) {
+      if (auto v = r.integer_in(r.child(f, key), 0, INT64_MAX,
+                                "use 0 for all images or N >= 1 for the first N")) {
+        (std::string(key) == "train_subset" ? ds.train_subset : ds.test_subset) = *v;
+      }
+    }
+    for (const char* key : {"samples", "features", "informative", "class_separation", "label_noise",
+                            "validation_fraction", "seed"}) {
+      const Field synthetic_only = r.child(f, key);
+      if (synthetic_only.present()) {
+        r.add(synthetic_only, "is only for kind synthetic; " + ds.kind +
+                                  " reads its images from path (remove " + key + ")");
+      }
+    }
+    return;
+  }
+  if (path.present()) {
     r.add(path,
           "is only for file-based data sets; remove it (kind synthetic generates its "
           "data from seed)");
+  }
+  for (const char* key : {"train_subset", "test_subset"}) {
+    const Field image_only = r.child(f, key);
+    if (image_only.present()) {
+      r.add(image_only, std::string("is only for image data sets (kind cifar10 or "
+                                    "fashion_mnist); remove it for kind synthetic"));
+    }
   }
   if (auto v = r.integer_in(r.child(f, "samples"), 10, kIntMax,
                             "a data set needs at least 10 samples to split and train on")) {
@@ -200,7 +241,8 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   d.job.has_training = true;
   TrainingSpec& t = d.job.training;
   r.check_keys(section, {"model", "curves", "dataset", "static_hyperparameters", "device",
-                         "threads_per_worker", "asha", "median_stopping", "output_dir", "journal"});
+                         "threads_per_worker", "workers_per_gpu", "asha", "median_stopping",
+                         "output_dir", "journal"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
     if (auto v = r.one_of(model, kModels)) t.model = *v;
@@ -227,6 +269,20 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   if (auto v = r.integer_in(r.child(section, "threads_per_worker"), 1, 4096,
                             "each worker needs at least one thread")) {
     t.threads_per_worker = static_cast<int>(*v);
+  }
+  if (auto v = r.integer_in(r.child(section, "workers_per_gpu"), 1, 64,
+                            "the worker ranks that may share one GPU; 1 gives each its own")) {
+    t.workers_per_gpu = static_cast<int>(*v);
+  }
+  // The models and the data they learn from must fit together.
+  const bool image_data = is_image_kind(t.dataset.kind);
+  if (t.model == "resnet20" && !image_data) {
+    r.add(r.child(section, "dataset"),
+          "model resnet20 learns from images; use dataset kind "
+          "cifar10 or fashion_mnist with a path");
+  } else if (t.model != "resnet20" && image_data) {
+    r.add(r.child(section, "model"), "\"" + t.model + "\" cannot learn from " + t.dataset.kind +
+                                         " images; use model resnet20");
   }
   if (auto v = r.one_of(r.child(section, "journal"), {"durable", "buffered"})) {
     d.job.is_journal_durable = *v == "durable";

@@ -4,7 +4,9 @@
 
 #include "rung/config/error.hpp"
 #include "rung/train/curve_trainer.hpp"
+#include "rung/train/image_data.hpp"
 #include "rung/train/mlp_trainer.hpp"
+#include "rung/train/resnet_trainer.hpp"
 #include "rung/train/synthetic_data.hpp"
 #include "rung/train/trainer.hpp"
 
@@ -17,19 +19,31 @@ std::unique_ptr<Trainer> make_trainer(const TrainingSpec& spec, const HyperParam
     return make_mlp_trainer(shared_dataset(spec.dataset), describe(spec.dataset), hp, seed,
                             spec.device, spec.threads_per_worker);
   }
+  if (spec.model == kResNet20ModelName) {
+    throw InputError(
+        "rung.model: resnet20's learning-rate schedule runs over MaxResource "
+        "epochs; build it with make_trainer(job, hp, seed)");
+  }
   if (is_curve_model(spec.model)) {
     throw InputError("rung.model: \"" + spec.model +
                      "\" replays a curve source over the job's search space; build it with "
                      "make_trainer(job, hp, seed)");
   }
   throw InputError("rung.model: \"" + spec.model + "\" is not a known model (known models: " +
-                   kMlpModelName + ", analytic, lcbench)");
+                   kMlpModelName + ", " + kResNet20ModelName + ", analytic, lcbench)");
 }
 
 std::unique_ptr<Trainer> make_trainer(const JobConfig& job, const HyperParameters& hp,
                                       std::uint64_t seed) {
   if (is_curve_model(job.training.model)) {
     return std::make_unique<CurveTrainer>(shared_curves(job), hp);
+  }
+  if (job.training.model == kResNet20ModelName) {
+    // The images are read once per process and shared by every trial's trainer.
+    const TrainingSpec& spec = job.training;
+    return make_resnet20_trainer(shared_image_dataset(spec.dataset),
+                                 describe_image_dataset(spec.dataset), hp, seed, spec.device,
+                                 spec.threads_per_worker, job.max_resource);
   }
   return make_trainer(job.training, hp, seed);
 }

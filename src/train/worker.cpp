@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <exception>
+#include <iostream>
 #include <memory>
 
 #include "rung/config/error.hpp"
 #include "rung/train/trainer.hpp"
+#include "rung/tune/suspend_request.hpp"
 
 namespace rung {
 namespace {
@@ -24,18 +26,29 @@ bool train_assignment(WorkerTransport& transport, const JobConfig& job,
   try {
     std::unique_ptr<Trainer> trainer = make_trainer(job, assign.hyperparameters, assign.seed);
     if (assign.start_epoch > 0) {
-      trainer->load_checkpoint(ckpt);
-      if (trainer->epoch() != assign.start_epoch) {
-        throw CheckpointError("checkpoint " + ckpt + " holds epoch " +
-                              std::to_string(trainer->epoch()) + ", expected " +
-                              std::to_string(assign.start_epoch));
+      // A checkpoint that cannot be used is never trusted: the trial trains again from
+      // scratch (deterministic per seed), and the coordinator answers the epochs it already
+      // has with the decisions it recorded for them.
+      try {
+        trainer->load_checkpoint(ckpt);
+        if (trainer->epoch() != assign.start_epoch) {
+          throw CheckpointError("checkpoint " + ckpt + " holds epoch " +
+                                std::to_string(trainer->epoch()) + ", expected " +
+                                std::to_string(assign.start_epoch));
+        }
+      } catch (const CheckpointError& e) {
+        std::cerr << "rung: worker " << transport.worker_id() << ": " << assign.name
+                  << ": cannot resume from its checkpoint (" << e.what()
+                  << "); training it again from scratch" << std::endl;
+        trainer = make_trainer(job, assign.hyperparameters, assign.seed);
       }
     }
     for (;;) {
       const EpochResult result = trainer->train_epoch();
       released.epoch = trainer->epoch();
       transport.send(EpochReport{assign.trial, trainer->epoch(), result.metrics,
-                                 result.train_time_s, result.eval_time_s});
+                                 result.train_time_s, result.eval_time_s,
+                                 suspend_request().load()});
       const ToWorker reply = transport.receive();
       if (std::holds_alternative<Shutdown>(reply)) return false;
       const auto* decision = std::get_if<DecisionMsg>(&reply);

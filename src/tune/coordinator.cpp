@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <optional>
 #include <sstream>
 
 #include "rung/config/error.hpp"
 #include "rung/tune/json_writer.hpp"
+#include "rung/tune/progress_line.hpp"
 
 namespace rung {
 namespace {
@@ -63,6 +65,20 @@ std::string format_metric(double v) {
   return buf;
 }
 
+// The name journaled and printed for what asked for a suspension.
+const char* signal_name(int signal) {
+  switch (signal) {
+    case kDeadlineSignal:
+      return "deadline";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGTERM:
+      return "SIGTERM";
+    default:
+      return "signal";
+  }
+}
+
 }  // namespace
 
 std::uint64_t trial_seed(std::uint64_t job_seed, TrialId id) {
@@ -92,7 +108,34 @@ Trial& Coordinator::trial(TrialId id) {
   return record_.trials[static_cast<std::size_t>(id)];
 }
 
-void Coordinator::journal_event(const std::string& json) { journal_.append(json); }
+void Coordinator::journal_event(const std::string& json) {
+  if (!is_replaying_) journal_.append(json);  // replayed events are in the journal already
+}
+
+void Coordinator::journal_job_start() {
+  JsonWriter w;
+  w.begin_object().key("t").value(now()).key("event").value("job_start");
+  w.key("job").value(job_.name).key("strategy").value(to_string(job_.strategy));
+  w.key("scheduler").value(record_.scheduler).key("searcher").value(record_.searcher);
+  w.key("workers").value(transport_.num_workers()).key("parallelism").value(parallelism_);
+  w.key("seed").value(static_cast<long long>(job_.seed));
+  w.key("max_trials").value(job_.max_trials);
+  w.key("min_resource").value(job_.min_resource).key("max_resource").value(job_.max_resource);
+  w.key("rungs").begin_array();
+  for (int r : record_.rungs) w.value(r);
+  w.end_array().key("objective").value(job_.objective.metric_name);
+  w.key("objective_type").value(to_string(job_.objective.type)).end_object();
+  journal_event(w.str());
+  std::string rungs;
+  for (int r : record_.rungs) rungs += (rungs.empty() ? "" : ",") + std::to_string(r);
+  console_line() << format_time(now()) << " job " << job_.name << ": " << to_string(job_.strategy)
+                 << " (" << record_.scheduler << ", searcher " << record_.searcher << "), "
+                 << job_.max_trials << " trials, " << parallelism_ << " in parallel on "
+                 << transport_.num_workers() << " workers, rungs at epochs " << rungs << ", seed "
+                 << job_.seed << std::endl;
+}
+
+void Coordinator::resume_from(ResumePlan plan) { resume_ = std::move(plan); }
 
 RunRecord Coordinator::run() {
   record_.job_name = job_.name;
@@ -103,42 +146,37 @@ RunRecord Coordinator::run() {
   record_.workers = transport_.num_workers();
   parallelism_ = std::min(job_.max_parallel, transport_.num_workers());
 
-  {
-    JsonWriter w;
-    w.begin_object().key("t").value(clock_.now_s()).key("event").value("job_start");
-    w.key("job").value(job_.name).key("strategy").value(to_string(job_.strategy));
-    w.key("scheduler").value(record_.scheduler).key("searcher").value(record_.searcher);
-    w.key("workers").value(transport_.num_workers()).key("parallelism").value(parallelism_);
-    w.key("seed").value(static_cast<long long>(job_.seed));
-    w.key("max_trials").value(job_.max_trials);
-    w.key("min_resource").value(job_.min_resource).key("max_resource").value(job_.max_resource);
-    w.key("rungs").begin_array();
-    for (int r : record_.rungs) w.value(r);
-    w.end_array().key("objective").value(job_.objective.metric_name);
-    w.key("objective_type").value(to_string(job_.objective.type)).end_object();
-    journal_event(w.str());
+  if (resume_) {
+    replay_journal();
+  } else {
+    journal_job_start();
   }
-  std::string rungs;
-  for (int r : record_.rungs) rungs += (rungs.empty() ? "" : ",") + std::to_string(r);
-  console_ << format_time(clock_.now_s()) << " job " << job_.name << ": " << to_string(job_.strategy)
-           << " (" << record_.scheduler << ", searcher " << record_.searcher << "), "
-           << job_.max_trials << " trials, " << parallelism_ << " in parallel on "
-           << transport_.num_workers() << " workers, rungs at epochs " << rungs << ", seed "
-           << job_.seed << std::endl;
+  if (options_.deadline_in_s) deadline_s_ = now() + *options_.deadline_in_s;
 
   using SteadyClock = std::chrono::steady_clock;
   const SteadyClock::time_point loop_start = SteadyClock::now();
   std::optional<SteadyClock::time_point> received_at;  // the message being handled
   for (;;) {
-    if (job_.max_runtime_s && clock_.now_s() >= *job_.max_runtime_s) {
+    if (job_.max_runtime_s && now() >= *job_.max_runtime_s) {
       begin_stop(EndReason::MaxRuntimeInSecondsReached);
     }
-    if (!stopping_) dispatch_idle_workers();
+    if (!is_suspending_ && options_.suspend_signal != nullptr) {
+      const int signal = options_.suspend_signal->load();
+      if (signal != 0) begin_suspend(signal);
+    }
+    if (!is_suspending_ && deadline_s_ && now() >= *deadline_s_) begin_suspend(kDeadlineSignal);
+    dispatch_idle_workers();
     const bool nothing_running = busy_workers_.empty() && awaiting_checkpoint_.empty();
-    if (nothing_running && (stopping_ || !idle_workers_.empty())) break;
-    const double now = clock_.now_s();
-    double wait_s = last_status_s_ + options_.status_interval_s - now;
-    if (job_.max_runtime_s && !stopping_) wait_s = std::min(wait_s, *job_.max_runtime_s - now);
+    // Work was held back for the deadline and nothing else runs: suspend now, not later.
+    if (is_held_by_deadline_ && nothing_running && !is_suspending_) begin_suspend(kDeadlineSignal);
+    if (is_suspending_ && nothing_running) break;
+    if (nothing_running && restarts_.empty() && (stopping_ || !idle_workers_.empty())) break;
+    const double now_s = now();
+    double wait_s = last_status_s_ + options_.status_interval_s - now_s;
+    if (job_.max_runtime_s && !stopping_) wait_s = std::min(wait_s, *job_.max_runtime_s - now_s);
+    // A suspend request is a flag, not a message: look at it a few times a second.
+    if (options_.suspend_signal != nullptr && !is_suspending_) wait_s = std::min(wait_s, 0.2);
+    if (deadline_s_ && !is_suspending_) wait_s = std::min(wait_s, *deadline_s_ - now_s);
     wait_s = std::max(0.01, wait_s);
     if (received_at) {
       // Handled, and the workers it freed have their next assignment.
@@ -151,20 +189,21 @@ RunRecord Coordinator::run() {
       received_at = SteadyClock::now();
       handle(*msg);
     }
-    if (clock_.now_s() - last_status_s_ >= options_.status_interval_s) print_status_line();
+    if (now() - last_status_s_ >= options_.status_interval_s) print_status_line();
   }
   if (received_at) {
     latency_us_.push_back(static_cast<float>(
         std::chrono::duration<double, std::micro>(SteadyClock::now() - *received_at).count()));
   }
   record_coordinator_stats(std::chrono::duration<double>(SteadyClock::now() - loop_start).count());
-  if (!stopping_ && searcher_exhausted_ &&
+  if (is_suspending_) finish_suspend();
+  if (!is_suspended_ && !stopping_ && searcher_exhausted_ &&
       static_cast<int>(record_.trials.size()) < job_.max_trials) {
     record_.end_reason = EndReason::SearchSpaceExhausted;
   }
   record_.trials_not_improving = completion_.trials_not_improving();
 
-  finish_paused_trials();
+  if (!is_suspended_) finish_paused_trials();
   // Workers beyond the parallelism limit still announced themselves; collect those
   // messages so none is left unmatched, then shut everyone down.
   while (workers_ready_ < transport_.num_workers()) {
@@ -174,47 +213,101 @@ RunRecord Coordinator::run() {
   }
   for (int w = 1; w <= transport_.num_workers(); ++w) transport_.send(w, Shutdown{});
 
-  record_.runtime_s = clock_.now_s();
-  {
+  record_.runtime_s = now();
+  record_.segment = segment_;
+  if (!is_suspended_) {
     JsonWriter w;
     w.begin_object().key("t").value(record_.runtime_s).key("event").value("job_end");
     w.key("reason").value(to_string(record_.end_reason)).key("trials").value(record_.trials.size());
     w.key("epochs").value(record_.total_epochs_trained).end_object();
     journal_event(w.str());
   }
+  if (recomputed_epochs_ > 0) {
+    console_line() << format_time(record_.runtime_s) << " resume cost: " << recomputed_epochs_
+                   << " epoch(s) trained again (trials restarted before their checkpoint); "
+                   << recomputed_mismatches_ << " with metrics other than the journal's"
+                   << std::endl;
+  }
   print_status_line();
-  print_top_trials();
+  if (is_bar_shown_) {  // the final bar stays on screen, ended by a newline
+    console_ << '\n';
+    is_bar_shown_ = false;
+  }
+  if (!is_suspended_) print_top_trials();
   return record_;
 }
 
 void Coordinator::dispatch_idle_workers() {
-  while (!idle_workers_.empty()) {
+  while (!idle_workers_.empty() && !is_suspending_) {
     const int worker = *idle_workers_.begin();
+    // Trials an interrupted segment left running go first: they hold the scheduler's slots.
+    if (!restarts_.empty()) {
+      const TrialId id = restarts_.front();
+      restarts_.pop_front();
+      idle_workers_.erase(worker);
+      restart_trial(worker, id);
+      continue;
+    }
+    if (stopping_ || is_held_by_deadline_) return;
     if (auto promotion = scheduler_->promote()) {
       idle_workers_.erase(worker);
       Trial& t = trial(promotion->trial);
+      if (would_overrun(&t, promotion->until_epoch - t.epochs)) {
+        // Held for the next segment: journaled as a promotion waiting for its worker, so a
+        // resume starts it first. Nothing more is dispatched in this segment.
+        is_held_by_deadline_ = true;
+        held_promotions_.push_back(t.id);
+        idle_workers_.insert(worker);
+        JsonWriter w;
+        w.begin_object().key("t").value(now()).key("event").value("promote_pending");
+        w.key("trial").value(static_cast<long long>(t.id)).key("worker").value(0);
+        w.key("held").value("deadline").end_object();
+        journal_event(w.str());
+        console_line() << format_time(now()) << " deadline: holding the promotion of " << t.name
+                       << " (epochs " << t.epochs << " -> " << promotion->until_epoch
+                       << ") for the next segment" << std::endl;
+        return;
+      }
       if (t.status == TrialStatus::Paused) {
         resume_trial(worker, *promotion);
       } else {
-        // Promoted before its worker finished writing the checkpoint: hold this worker for it.
+        // Promoted before its worker finished writing the checkpoint: hold this worker for it
+        // (journaled, so that a resume replays the promotion at this point).
         awaiting_checkpoint_[promotion->trial] = worker;
+        JsonWriter w;
+        w.begin_object().key("t").value(now()).key("event").value("promote_pending");
+        w.key("trial").value(static_cast<long long>(t.id)).key("worker").value(worker);
+        w.end_object();
+        journal_event(w.str());
       }
       continue;
     }
     if (searcher_exhausted_ || static_cast<int>(record_.trials.size()) >= job_.max_trials) return;
+    if (would_overrun(nullptr, job_.min_resource)) {
+      is_held_by_deadline_ = true;
+      ++held_starts_;
+      console_line() << format_time(now()) << " deadline: not starting a new trial ("
+                     << job_.min_resource << " epoch(s) would end past the deadline)" << std::endl;
+      return;
+    }
     idle_workers_.erase(worker);
     start_new_trial(worker);
   }
 }
 
-Assign Coordinator::assignment(const Trial& t, int until_epoch) const {
+int Coordinator::next_milestone(int epoch) const {
+  const auto next = std::upper_bound(record_.rungs.begin(), record_.rungs.end(), epoch);
+  return next == record_.rungs.end() ? job_.max_resource : *next;
+}
+
+Assign Coordinator::assignment(const Trial& t, int until_epoch, int start_epoch) const {
   Assign a;
   a.trial = t.id;
   a.name = t.name;
   // Static and tuned hyperparameters together; config forbids a name in both.
   a.hyperparameters = job_.training.static_hyperparameters;
   for (const auto& [k, v] : t.tuned) a.hyperparameters[k] = v;
-  a.start_epoch = t.epochs;  // 0 for a new trial, else resume from its checkpoint
+  a.start_epoch = start_epoch;  // 0 for a new trial, else resume from its checkpoint
   a.until_epoch = until_epoch;
   a.seed = t.seed;
   return a;
@@ -235,7 +328,7 @@ void Coordinator::start_new_trial(int worker) {
   t.name = job_.name + suffix;
   t.tuned = *hp;
   t.seed = trial_seed(job_.seed, id);
-  t.start_s = clock_.now_s();
+  t.start_s = now();
   t.worker = worker;
   record_.trials.push_back(t);
   const int until = scheduler_->on_start(id);
@@ -247,10 +340,10 @@ void Coordinator::start_new_trial(int worker) {
   w.key("until").value(until).key("hyperparameters").hyperparameters_typed(t.tuned).end_object();
   journal_event(w.str());
 
-  transport_.send(worker, assignment(record_.trials.back(), until));
+  transport_.send(worker, assignment(record_.trials.back(), until, 0));
   busy_workers_.insert(worker);
-  console_ << format_time(t.start_s) << " start      " << t.name << " on worker " << worker << ": "
-           << format_hp(t.tuned) << std::endl;
+  console_line() << format_time(t.start_s) << " start      " << t.name << " on worker " << worker
+                 << ": " << format_hp(t.tuned) << std::endl;
 }
 
 void Coordinator::resume_trial(int worker, const Promotion& promotion) {
@@ -259,15 +352,17 @@ void Coordinator::resume_trial(int worker, const Promotion& promotion) {
   t.times_resumed += 1;
   t.worker = worker;
   JsonWriter w;
-  w.begin_object().key("t").value(clock_.now_s()).key("event").value("promote");
+  w.begin_object().key("t").value(now()).key("event").value("promote");
   w.key("trial").value(static_cast<long long>(t.id)).key("worker").value(worker);
   w.key("from").value(t.epochs).key("until").value(promotion.until_epoch).end_object();
   journal_event(w.str());
 
-  transport_.send(worker, assignment(t, promotion.until_epoch));
+  // A worker that cannot load the checkpoint trains from scratch: those epochs get Continue.
+  retrain_[t.id] = Retrain{t.epochs, Decision::Continue};
+  transport_.send(worker, assignment(t, promotion.until_epoch, t.epochs));
   busy_workers_.insert(worker);
-  console_ << format_time(clock_.now_s()) << " promoted   " << t.name << " on worker " << worker
-           << ": epoch " << t.epochs << " -> " << promotion.until_epoch << std::endl;
+  console_line() << format_time(now()) << " promoted   " << t.name << " on worker " << worker
+                 << ": epoch " << t.epochs << " -> " << promotion.until_epoch << std::endl;
 }
 
 void Coordinator::record_coordinator_stats(double loop_wall_s) {
@@ -302,42 +397,43 @@ void Coordinator::handle(const FromWorker& msg) {
 void Coordinator::on_ready(int worker, const Ready& ready) {
   ++workers_ready_;
   JsonWriter w;
-  w.begin_object().key("t").value(clock_.now_s()).key("event").value("worker_ready");
+  w.begin_object().key("t").value(now()).key("event").value("worker_ready");
   w.key("worker").value(worker).key("host").value(ready.host).key("device").value(ready.device);
   w.key("used").value(worker <= parallelism_).end_object();
   journal_event(w.str());
   if (worker <= parallelism_) idle_workers_.insert(worker);
 }
 
-void Coordinator::on_report(int worker, const EpochReport& report) {
-  Trial& t = trial(report.trial);
-  const double now = clock_.now_s();
+Decision Coordinator::record_report(Trial& t, int worker, int epoch,
+                                    const std::map<std::string, double>& metrics, double train_s,
+                                    double eval_s, double at_s) {
   EpochRecord e;
-  e.epoch = report.epoch;
-  e.metrics = report.metrics;
-  e.train_time_s = report.train_time_s;
-  e.eval_time_s = report.eval_time_s;
-  e.reported_at_s = now;
+  e.epoch = epoch;
+  e.metrics = metrics;
+  e.train_time_s = train_s;
+  e.eval_time_s = eval_s;
+  e.reported_at_s = at_s;
   e.worker = worker;
   t.curve.push_back(e);
-  t.epochs = report.epoch;
+  t.epochs = epoch;
+  t.worker = worker;
   record_.total_epochs_trained += 1;
 
   Decision decision = Decision::Stop;
-  const auto it = report.metrics.find(job_.objective.metric_name);
-  if (it == report.metrics.end()) {
+  const auto it = metrics.find(job_.objective.metric_name);
+  if (it == metrics.end()) {
     t.failure_reason = "the trainer did not report the objective metric " +
                        job_.objective.metric_name;
     scheduler_->on_failed(t.id);
   } else if (!std::isfinite(it->second)) {
-    t.failure_reason = job_.objective.metric_name + " is not finite at epoch " +
-                       std::to_string(report.epoch);
+    t.failure_reason =
+        job_.objective.metric_name + " is not finite at epoch " + std::to_string(epoch);
     scheduler_->on_failed(t.id);
   } else {
     t.objective = it->second;
     const double score = job_.objective.score(it->second);
-    decision = scheduler_->on_report(t.id, report.epoch, score);
-    searcher_->observe(t.id, report.epoch, score);
+    decision = scheduler_->on_report(t.id, epoch, score);
+    searcher_->observe(t.id, epoch, score);
     if (auto reason = completion_.on_report(it->second)) begin_stop(*reason);
   }
   // A job that is ending lets no trial train on or pause for a promotion that cannot come.
@@ -346,23 +442,94 @@ void Coordinator::on_report(int worker, const EpochReport& report) {
     t.stop_reason = std::string("stopped at epoch ") + std::to_string(t.epochs) + ": the job is ending (" +
                     to_string(record_.end_reason) + ")";
   }
+  return decision;
+}
+
+void Coordinator::on_report(int worker, const EpochReport& report) {
+  Trial& t = trial(report.trial);
+  if (report.suspend_signal != 0 && !is_suspending_) begin_suspend(report.suspend_signal);
+  const auto retrain = retrain_.find(t.id);
+  if (retrain != retrain_.end()) {
+    if (report.epoch <= retrain->second.through_epoch) {
+      on_recomputed(worker, report, t);
+      return;
+    }
+    retrain_.erase(retrain);
+  }
+  const double now_s = now();
+  Decision decision = record_report(t, worker, report.epoch, report.metrics, report.train_time_s,
+                                    report.eval_time_s, now_s);
+  // The next epoch would end past the deadline: suspend now (this trial pauses here).
+  if (decision == Decision::Continue && !is_suspending_ && would_overrun(&t, 1)) {
+    begin_suspend(kDeadlineSignal);
+  }
+  // Suspending: a trial the scheduler lets go on is checkpointed instead; the scheduler's own
+  // decision is journaled, so a resume continues the trial from here as if nothing happened.
+  const bool is_paused_for_suspend = is_suspending_ && decision == Decision::Continue;
 
   JsonWriter w;
-  w.begin_object().key("t").value(now).key("event").value("report");
+  w.begin_object().key("t").value(now_s).key("event").value("report");
   w.key("trial").value(static_cast<long long>(t.id)).key("epoch").value(report.epoch);
   w.key("worker").value(worker).key("metrics").begin_object();
   for (const auto& [k, v] : report.metrics) w.key(k).value(v);
   w.end_object().key("train_s").value(report.train_time_s).key("eval_s").value(report.eval_time_s);
-  w.key("decision").value(to_string(decision)).end_object();
+  w.key("decision").value(to_string(decision));
+  if (is_paused_for_suspend) w.key("suspend").value(true);
+  w.end_object();
   journal_event(w.str());
 
-  transport_.send(worker, DecisionMsg{t.id, report.epoch, to_verdict(decision)});
+  if (is_paused_for_suspend) suspend_paused_.insert(t.id);
+  transport_.send(worker,
+                  DecisionMsg{t.id, report.epoch,
+                              is_paused_for_suspend ? Verdict::Pause : to_verdict(decision)});
 }
 
-void Coordinator::on_released(int worker, const TrialReleased& released) {
-  Trial& t = trial(released.trial);
-  const double now = clock_.now_s();
-  switch (released.outcome) {
+void Coordinator::on_recomputed(int worker, const EpochReport& report, Trial& t) {
+  const Retrain retrain = retrain_.at(t.id);
+  const EpochRecord& journaled = t.curve.at(static_cast<std::size_t>(report.epoch - 1));
+  // Training is deterministic per seed: the same epoch must give the same metrics.
+  std::string mismatch;
+  for (const auto& [name, value] : journaled.metrics) {
+    const auto again = report.metrics.find(name);
+    const bool same = again != report.metrics.end() &&
+                      (again->second == value || (std::isnan(value) && std::isnan(again->second)));
+    if (!same && mismatch.empty()) {
+      mismatch =
+          name + " " + format_metric(value) + " in the journal, " +
+          (again == report.metrics.end() ? std::string("missing") : format_metric(again->second)) +
+          " now";
+    }
+  }
+  const Decision decision =
+      report.epoch < retrain.through_epoch ? Decision::Continue : retrain.at_end;
+  if (report.epoch >= retrain.through_epoch) retrain_.erase(t.id);
+  const bool is_paused_for_suspend = is_suspending_ && decision == Decision::Continue;
+  ++recomputed_epochs_;
+  JsonWriter w;
+  w.begin_object().key("t").value(now()).key("event").value("recomputed");
+  w.key("trial").value(static_cast<long long>(t.id)).key("epoch").value(report.epoch);
+  w.key("worker").value(worker).key("train_s").value(report.train_time_s);
+  w.key("eval_s").value(report.eval_time_s).key("matches").value(mismatch.empty());
+  w.key("decision").value(to_string(decision));
+  if (is_paused_for_suspend) w.key("suspend").value(true);
+  w.end_object();
+  journal_event(w.str());
+  if (!mismatch.empty()) {
+    ++recomputed_mismatches_;
+    console_line() << format_time(now()) << " warning: " << t.name << " epoch " << report.epoch
+                   << " trained again differs from the journal (" << mismatch
+                   << "); the journal's result is kept" << std::endl;
+  }
+  if (is_paused_for_suspend) suspend_paused_.insert(t.id);
+  t.worker = worker;
+  transport_.send(worker,
+                  DecisionMsg{t.id, report.epoch,
+                              is_paused_for_suspend ? Verdict::Pause : to_verdict(decision)});
+}
+
+void Coordinator::record_release(Trial& t, TrialOutcome outcome, const std::string& message,
+                                 double at_s) {
+  switch (outcome) {
     case TrialOutcome::Paused:
       t.status = TrialStatus::Paused;
       t.times_paused += 1;
@@ -372,40 +539,61 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
       if (t.status == TrialStatus::Stopped && t.stop_reason.empty()) {
         t.stop_reason = "early-stopped at epoch " + std::to_string(t.epochs);
       }
-      t.end_s = now;
+      t.end_s = at_s;
       trial_ended(t, t.status == TrialStatus::Stopped ? TrialEnd::Stopped : TrialEnd::Failed);
       break;
     case TrialOutcome::Completed:
       t.status = TrialStatus::Completed;
-      t.end_s = now;
+      t.end_s = at_s;
       trial_ended(t, TrialEnd::Completed);
       break;
     case TrialOutcome::Failed:
       t.status = TrialStatus::Failed;
-      t.failure_reason = released.message;
-      t.end_s = now;
+      t.failure_reason = message;
+      t.end_s = at_s;
       scheduler_->on_failed(t.id);
       trial_ended(t, TrialEnd::Failed);
       break;
   }
+}
+
+void Coordinator::journal_release(const Trial& t, int worker, int epoch, TrialOutcome outcome,
+                                  double checkpoint_s, const char* why) {
   JsonWriter w;
-  w.begin_object().key("t").value(now).key("event").value("release");
+  w.begin_object().key("t").value(now()).key("event").value("release");
   w.key("trial").value(static_cast<long long>(t.id)).key("worker").value(worker);
-  w.key("epoch").value(released.epoch).key("outcome").value(outcome_name(released.outcome));
+  w.key("epoch").value(epoch).key("outcome").value(outcome_name(outcome));
   w.key("status").value(to_string(t.status));
-  w.key("checkpoint_s").value(released.checkpoint_time_s);
+  w.key("checkpoint_s").value(checkpoint_s);
   if (!t.failure_reason.empty()) w.key("message").value(t.failure_reason);
+  if (why != nullptr) w.key("why").value(why);
   w.end_object();
   journal_event(w.str());
+}
 
+void Coordinator::on_released(int worker, const TrialReleased& released) {
+  Trial& t = trial(released.trial);
+  const double now_s = now();
+  retrain_.erase(t.id);
+  const bool is_suspend_pause =
+      released.outcome == TrialOutcome::Paused && suspend_paused_.count(t.id) > 0;
+  if (is_suspend_pause) {
+    // Checkpointed for the suspension: the scheduler still counts it as running, and a resume
+    // continues it from this checkpoint.
+    t.status = TrialStatus::Paused;
+  } else {
+    record_release(t, released.outcome, released.message, now_s);
+  }
+  journal_release(t, worker, released.epoch, released.outcome, released.checkpoint_time_s,
+                  is_suspend_pause ? "suspend" : nullptr);
   busy_workers_.erase(worker);
   idle_workers_.insert(worker);
 
   std::string objective = t.objective ? format_metric(*t.objective) : std::string("n/a");
   char verb[16];
   std::snprintf(verb, sizeof verb, "%-10s", outcome_name(released.outcome));
-  console_ << format_time(now) << ' ' << verb << t.name << " at epoch " << t.epochs << ": " << job_.objective.metric_name << ' '
-           << objective;
+  console_line() << format_time(now_s) << ' ' << verb << t.name << " at epoch " << t.epochs << ": "
+                 << job_.objective.metric_name << ' ' << objective;
   if (t.status == TrialStatus::Failed) console_ << " (" << t.failure_reason << ")";
   console_ << std::endl;
 
@@ -414,10 +602,8 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
   if (waiting != awaiting_checkpoint_.end()) {
     const int held = waiting->second;
     awaiting_checkpoint_.erase(waiting);
-    if (t.status == TrialStatus::Paused && !stopping_) {
-      const std::vector<int>& levels = record_.rungs;
-      const auto next = std::upper_bound(levels.begin(), levels.end(), t.epochs);
-      resume_trial(held, Promotion{t.id, next == levels.end() ? job_.max_resource : *next});
+    if (t.status == TrialStatus::Paused && !stopping_ && !is_suspending_) {
+      resume_trial(held, Promotion{t.id, next_milestone(t.epochs)});
     } else {
       idle_workers_.insert(held);
     }
@@ -430,18 +616,125 @@ void Coordinator::trial_ended(Trial& t, TrialEnd end) {
   if (auto reason = completion_.on_trial_finished(*t.objective)) begin_stop(*reason);
 }
 
+std::optional<double> Coordinator::epoch_estimate_s(const Trial* t) const {
+  constexpr std::size_t kWindow = 3;  // a trial's epochs slow down or speed up with its size
+  if (t != nullptr && !t->curve.empty()) {
+    double sum = 0.0;
+    std::size_t n = 0;
+    for (auto it = t->curve.rbegin(); it != t->curve.rend() && n < kWindow; ++it, ++n) {
+      sum += it->train_time_s + it->eval_time_s;
+    }
+    return sum / static_cast<double>(n);
+  }
+  double sum = 0.0;
+  std::size_t n = 0;
+  for (const Trial& other : record_.trials) {
+    for (const EpochRecord& e : other.curve) {
+      sum += e.train_time_s + e.eval_time_s;
+      ++n;
+    }
+  }
+  if (n == 0) return std::nullopt;
+  return sum / static_cast<double>(n);
+}
+
+bool Coordinator::would_overrun(const Trial* t, int epochs) const {
+  if (!deadline_s_) return false;
+  const std::optional<double> per_epoch = epoch_estimate_s(t);
+  if (!per_epoch) return false;  // nothing measured yet: nothing to hold back on
+  return now() + *per_epoch * static_cast<double>(std::max(epochs, 1)) > *deadline_s_;
+}
+
+void Coordinator::begin_suspend(int signal) {
+  is_suspending_ = true;
+  suspend_signal_ = signal;
+  JsonWriter w;
+  w.begin_object().key("t").value(now()).key("event").value("suspending");
+  w.key("signal").value(signal_name(signal)).key("running").value(busy_workers_.size());
+  w.end_object();
+  journal_event(w.str());
+  console_line() << format_time(now()) << " suspending the run (" << signal_name(signal)
+                 << "): nothing new starts; checkpointing " << busy_workers_.size()
+                 << " running trial(s) after their current epoch" << std::endl;
+}
+
+void Coordinator::finish_suspend() {
+  is_suspended_ = true;
+  record_.is_suspended = true;
+  record_.suspend_signal = signal_name(suspend_signal_);
+  record_.segment = segment_;
+  record_.deadline_held_starts = held_starts_;
+  record_.deadline_held_promotions = static_cast<int>(held_promotions_.size());
+  int paused = 0;
+  int waiting = 0;
+  for (const Trial& t : record_.trials) {
+    if (suspend_paused_.count(t.id) > 0) ++paused;
+  }
+  waiting = static_cast<int>(restarts_.size());
+  JsonWriter w;
+  w.begin_object().key("t").value(now()).key("event").value("suspend");
+  w.key("signal").value(signal_name(suspend_signal_)).key("segment").value(segment_);
+  w.key("trials").value(record_.trials.size()).key("epochs").value(record_.total_epochs_trained);
+  w.key("checkpointed").value(paused).key("not_restarted").value(waiting);
+  w.key("held_starts").value(held_starts_).key("held_promotions").value(held_promotions_.size());
+  w.end_object();
+  journal_event(w.str());
+  if (deadline_s_) {
+    std::string held;
+    for (TrialId id : held_promotions_) held += (held.empty() ? "" : ", ") + trial(id).name;
+    console_line() << format_time(now()) << " deadline: held back " << held_starts_
+                   << " new trial(s) and " << held_promotions_.size() << " promotion(s)"
+                   << (held.empty() ? std::string() : " (" + held + ")")
+                   << " that would have run past the segment's end" << std::endl;
+  }
+  console_line() << format_time(now()) << " suspended (" << signal_name(suspend_signal_)
+                 << "): " << record_.trials.size() << '/' << job_.max_trials << " trials, "
+                 << record_.total_epochs_trained << " epochs kept, " << paused
+                 << " trial(s) checkpointed mid-run; run the same command with the same --out to "
+                    "resume"
+                 << std::endl;
+}
+
+void Coordinator::restart_trial(int worker, TrialId id) {
+  Trial& t = trial(id);
+  const int from = restart_from_.at(id);
+  const bool is_promoted = promoted_restarts_.erase(id) > 0;
+  t.status = TrialStatus::Running;
+  t.worker = worker;
+  if (is_promoted) t.times_resumed += 1;
+  suspend_paused_.erase(id);
+  const int until = next_milestone(t.epochs);
+  JsonWriter w;
+  w.begin_object().key("t").value(now()).key("event").value("restart");
+  w.key("trial").value(static_cast<long long>(id)).key("worker").value(worker);
+  w.key("from").value(from).key("epochs").value(t.epochs).key("until").value(until);
+  w.key("promoted").value(is_promoted).end_object();
+  journal_event(w.str());
+  transport_.send(worker, assignment(t, until, from));
+  busy_workers_.insert(worker);
+  console_line() << format_time(now()) << " restart    " << t.name << " on worker " << worker
+                 << ": "
+                 << (from > 0 ? "from its checkpoint at epoch " + std::to_string(from)
+                              : std::string("from scratch"))
+                 << (t.epochs > from
+                         ? ", " + std::to_string(t.epochs - from) + " epoch(s) to train again"
+                         : std::string())
+                 << std::endl;
+}
+
 void Coordinator::begin_stop(EndReason reason) {
   if (stopping_) return;
   stopping_ = true;
   record_.end_reason = reason;
-  record_.end_decided_s = clock_.now_s();
+  record_.end_decided_s = now();
   JsonWriter w;
   w.begin_object().key("t").value(record_.end_decided_s).key("event").value("stopping");
   w.key("reason").value(to_string(reason)).key("running").value(busy_workers_.size()).end_object();
   journal_event(w.str());
-  console_ << format_time(record_.end_decided_s) << " ending the job: " << to_string(reason)
-           << "; stopping " << busy_workers_.size() << " running trial(s) at their next epoch"
-           << std::endl;
+  if (is_replaying_) return;
+  console_line() << format_time(record_.end_decided_s) << " ending the job: " << to_string(reason)
+                 << "; stopping " << busy_workers_.size() << " running trial(s) at their next epoch"
+                 << std::endl;
 }
 
 void Coordinator::finish_paused_trials() {
@@ -449,7 +742,7 @@ void Coordinator::finish_paused_trials() {
     if (t.status != TrialStatus::Paused) continue;
     t.status = TrialStatus::Stopped;
     t.stop_reason = "paused at epoch " + std::to_string(t.epochs) + ", never promoted";
-    t.end_s = clock_.now_s();
+    t.end_s = now();
     searcher_->on_trial_end(t.id, TrialEnd::Stopped);
     JsonWriter w;
     w.begin_object().key("t").value(t.end_s).key("event").value("finish_paused");
@@ -458,20 +751,50 @@ void Coordinator::finish_paused_trials() {
   }
 }
 
-void Coordinator::print_status_line() {
-  last_status_s_ = clock_.now_s();
-  int counts[5] = {0, 0, 0, 0, 0};
-  for (const Trial& t : record_.trials) counts[static_cast<int>(t.status)] += 1;
-  console_ << format_time(last_status_s_) << " status: " << counts[0] << " running, " << counts[1]
-           << " paused, " << counts[2] << " stopped, " << counts[3] << " completed, "
-           << counts[4] << " failed; " << record_.trials.size() << '/' << job_.max_trials
-           << " trials, " << record_.total_epochs_trained << " epochs";
-  if (auto best = record_.best_trial(job_.objective.type == ObjectiveType::Maximize)) {
-    const Trial& b = trial(*best);
-    console_ << "; best " << job_.objective.metric_name << ' ' << format_metric(*b.objective)
-             << " (" << b.name << ", " << b.epochs << " epochs)";
+std::ostream& Coordinator::console_line() {
+  if (is_bar_shown_) {
+    console_ << "\r\033[K";
+    is_bar_shown_ = false;
   }
-  console_ << std::endl;
+  return console_;
+}
+
+void Coordinator::print_status_line() {
+  last_status_s_ = now();
+  ProgressSnapshot p;
+  for (const Trial& t : record_.trials) {
+    switch (t.status) {
+      case TrialStatus::Running:
+        ++p.running;
+        break;
+      case TrialStatus::Paused:
+        ++p.paused;
+        break;
+      case TrialStatus::Failed:
+        ++p.failed;
+        ++p.trials_finished;
+        break;
+      default:
+        ++p.trials_finished;
+        break;
+    }
+  }
+  p.trials_started = static_cast<long long>(record_.trials.size());
+  p.max_trials = job_.max_trials;
+  p.epochs = record_.total_epochs_trained;
+  p.elapsed_s = last_status_s_;
+  p.max_runtime_s = job_.max_runtime_s;
+  p.metric = job_.objective.metric_name;
+  if (auto best = record_.best_trial(job_.objective.type == ObjectiveType::Maximize)) {
+    p.best = *trial(*best).objective;
+    p.best_trial = trial(*best).name;
+  }
+  if (options_.is_terminal) {
+    console_ << '\r' << format_progress_bar(p, 100) << "\033[K" << std::flush;
+    is_bar_shown_ = true;
+  } else {
+    console_ << format_time(last_status_s_) << ' ' << format_progress_log(p) << std::endl;
+  }
 }
 
 void Coordinator::print_top_trials() {
@@ -486,8 +809,8 @@ void Coordinator::print_top_trials() {
     if (av != bv) return av > bv;
     return a->epochs > b->epochs;
   });
-  console_ << "\nTop trials by " << job_.objective.metric_name << " ("
-           << to_string(job_.objective.type) << "):\n";
+  console_line() << "\nTop trials by " << job_.objective.metric_name << " ("
+                 << to_string(job_.objective.type) << "):\n";
   char line[256];
   std::snprintf(line, sizeof line, "  %-4s %-28s %-10s %6s %10s  %s\n", "rank", "trial", "status",
                 "epochs", "objective", "hyperparameters");

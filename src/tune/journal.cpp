@@ -7,8 +7,22 @@
 #include <cstring>
 
 #include "rung/config/error.hpp"
+#include "rung/tune/journal_record.hpp"
 
 namespace rung {
+namespace {
+
+std::FILE* open_stream(int fd, const std::string& path) {
+  std::FILE* file = ::fdopen(fd, "a");
+  if (file == nullptr) {
+    const int err = errno;
+    ::close(fd);
+    throw Error("cannot open journal " + path + ": " + std::strerror(err));
+  }
+  return file;
+}
+
+}  // namespace
 
 Journal::Journal(const std::string& path, bool is_durable) : path_(path), is_durable_(is_durable) {
   // O_EXCL: an existing journal belongs to another run and is never overwritten.
@@ -16,11 +30,31 @@ Journal::Journal(const std::string& path, bool is_durable) : path_(path), is_dur
   if (fd < 0) {
     throw InputError("cannot create journal " + path + ": " + std::strerror(errno));
   }
-  file_ = ::fdopen(fd, "a");
-  if (file_ == nullptr) {
+  file_ = open_stream(fd, path);
+}
+
+Journal::Journal(std::string path, bool is_durable, std::FILE* file)
+    : path_(std::move(path)), file_(file), is_durable_(is_durable) {}
+
+Journal Journal::continue_at(const std::string& path, long long keep_bytes, bool is_durable) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw InputError("cannot open journal " + path + ": " + std::strerror(errno));
+  // The cut is made durable before anything is appended after it.
+  if (::ftruncate(fd, static_cast<off_t>(keep_bytes)) != 0 || ::fdatasync(fd) != 0) {
+    const int err = errno;
     ::close(fd);
-    throw Error("cannot open journal " + path + ": " + std::strerror(errno));
+    throw Error("cannot cut journal " + path +
+                " to its last complete record: " + std::strerror(err));
   }
+  return Journal(path, is_durable, open_stream(fd, path));
+}
+
+Journal::Journal(Journal&& other) noexcept
+    : path_(std::move(other.path_)),
+      file_(other.file_),
+      records_(other.records_),
+      is_durable_(other.is_durable_) {
+  other.file_ = nullptr;
 }
 
 Journal::~Journal() noexcept {
@@ -28,7 +62,8 @@ Journal::~Journal() noexcept {
 }
 
 void Journal::append(const std::string& json_line) {
-  if (std::fputs(json_line.c_str(), file_) < 0 || std::fputc('\n', file_) == EOF ||
+  const std::string record = frame_record(json_line);
+  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size() ||
       (is_durable_ && (std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0))) {
     throw Error("cannot write journal " + path_ + ": " + std::strerror(errno));
   }

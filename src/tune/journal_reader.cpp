@@ -4,10 +4,13 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
+#include <string_view>
 
 #include "rung/config/error.hpp"
+#include "rung/tune/journal_record.hpp"
 
 namespace rung {
 namespace {
@@ -58,11 +61,21 @@ class Replay {
       JournalTrial& trial = trial_of(e);
       trial.state = JournalTrialState::Running;
       trial.worker = field<int>(e, "worker", trial.worker);
+    } else if (event == "restart") {
+      // A resumed run sent a trial that the previous segment left running back to a worker.
+      JournalTrial& trial = trial_of(e);
+      trial.state = JournalTrialState::Running;
+      trial.worker = field<int>(e, "worker", trial.worker);
     } else if (event == "finish_paused") {
       trial_of(e).state = JournalTrialState::Stopped;
     } else if (event == "stopping") {
       s_.is_stopping = true;
       s_.end_reason = text(e, "reason");
+    } else if (event == "suspend") {
+      s_.is_suspended = true;
+    } else if (event == "resume") {
+      s_.is_suspended = false;
+      s_.segment = field<int>(e, "segment", s_.segment + 1);
     } else if (event == "job_end") {
       s_.has_ended = true;
       s_.end_reason = text(e, "reason");
@@ -149,36 +162,62 @@ long long JournalSnapshot::count(JournalTrialState state) const {
   return n;
 }
 
+JournalRecords read_journal_records(std::istream& in, const std::string& source) {
+  JournalRecords records;
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::size_t pos = 0;
+  long long line_number = 0;
+  while (pos < text.size()) {
+    ++line_number;
+    const std::size_t newline = text.find('\n', pos);
+    // A line without its newline is a write still in progress or cut short by a crash.
+    const bool is_terminated = newline != std::string::npos;
+    const std::size_t end = is_terminated ? newline + 1 : text.size();
+    const std::string_view line(text.data() + pos, end - pos);
+    const bool is_last = end >= text.size();
+    pos = end;
+    if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+      if (is_terminated) records.valid_bytes = static_cast<long long>(end);
+      continue;
+    }
+    RecordCheck check = verify_record(line);
+    if (check.is_valid && !is_terminated) check = RecordCheck{false, "no newline (torn)", {}};
+    if (check.is_valid) {
+      try {
+        check.is_valid = YAML::Load(check.event).IsMap();
+      } catch (const YAML::Exception&) {
+        check.is_valid = false;
+      }
+      if (!check.is_valid) check.problem = "not a JSON object";
+    }
+    if (!check.is_valid) {
+      const std::string where = source + " line " + std::to_string(line_number);
+      if (!is_last) {
+        throw InputError(where + " is not a valid journal record: " + check.problem +
+                         "; only the last record may be cut short, so the journal is damaged");
+      }
+      records.has_bad_tail = true;
+      records.tail_problem = where + ": " + check.problem;
+      break;
+    }
+    records.events.push_back(std::move(check.event));
+    records.valid_bytes = static_cast<long long>(end);
+  }
+  return records;
+}
+
+JournalRecords read_journal_records(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read journal " + path);
+  return read_journal_records(in, path);
+}
+
 JournalSnapshot replay_journal(std::istream& in, const std::string& source) {
   JournalSnapshot snapshot;
   Replay replay(snapshot);
-  std::string line;
-  long long line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    // getline hits end-of-file only on a line without its newline: a write still in
-    // progress, or a coordinator killed mid-write. Such a line is not an event yet.
-    const bool is_unterminated = in.eof();
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    YAML::Node event;
-    bool is_valid = false;
-    try {
-      event = YAML::Load(line);
-      is_valid = event.IsMap() && line.find_last_not_of(" \t\r") != std::string::npos &&
-                 line[line.find_last_not_of(" \t\r")] == '}';
-    } catch (const YAML::Exception&) {
-      is_valid = false;
-    }
-    if (!is_valid) {
-      if (is_unterminated) {
-        snapshot.has_truncated_tail = true;
-        break;
-      }
-      throw InputError(source + " line " + std::to_string(line_number) +
-                       " is not a journal event (one JSON object per line)");
-    }
-    replay.apply(event);
-  }
+  const JournalRecords records = read_journal_records(in, source);
+  for (const std::string& event : records.events) replay.apply(YAML::Load(event));
+  snapshot.has_truncated_tail = records.has_bad_tail;
   replay.finish();
   return snapshot;
 }

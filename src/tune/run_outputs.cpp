@@ -88,7 +88,11 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
   JsonWriter w;
   w.begin_object();
   w.key("HyperParameterTuningJobName").value(job.name);
-  w.key("HyperParameterTuningJobStatus").value(failed_job ? "Failed" : "Completed");
+  // A suspended run is resumable, so it is still in progress (SageMaker's "Stopped" is final).
+  w.key("HyperParameterTuningJobStatus")
+      .value(failed_job         ? "Failed"
+             : run.is_suspended ? "InProgress"
+                                : "Completed");
   if (failed_job) w.key("FailureReason").value(run.end_message);
   w.key("HyperParameterTuningJobConfig").begin_object();
   w.key("Strategy").value(to_string(job.strategy));
@@ -136,7 +140,7 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
   w.key("RuntimeInSeconds").value(static_cast<long long>(std::lround(run.runtime_s)));
   w.end_object();
   w.key("TuningJobCompletionDetails").begin_object();
-  w.key("CompletionReason").value(to_string(run.end_reason));
+  if (!run.is_suspended) w.key("CompletionReason").value(to_string(run.end_reason));
   w.key("NumberOfTrainingJobsObjectiveNotImproving").value(run.trials_not_improving);
   if (run.end_reason == EndReason::ConvergenceDetected) {
     w.key("ConvergenceDetectedTimeSeconds").value(run.end_decided_s);
@@ -155,6 +159,14 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
   w.key("EpochsTrained").value(run.total_epochs_trained);
   w.key("FullBudgetEpochs").value(static_cast<long long>(run.trials.size()) * job.max_resource);
   w.key("RuntimeSeconds").value(run.runtime_s);
+  w.key("Segment").value(run.segment);
+  if (run.is_suspended) {
+    w.key("Suspended").begin_object();
+    w.key("Signal").value(run.suspend_signal);
+    w.key("DeadlineHeldStarts").value(run.deadline_held_starts);
+    w.key("DeadlineHeldPromotions").value(run.deadline_held_promotions);
+    w.end_object();
+  }
   // The coordinator's own cost in wall time (also under `rung simulate`, where it is the
   // real time of the decisions, not simulated time).
   const CoordinatorStats& c = run.coordinator;

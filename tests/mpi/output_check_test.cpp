@@ -167,13 +167,27 @@ TEST_F(RunOutput, promotion_type_pauses_and_resumes_trials_from_checkpoints) {
       EXPECT_EQ(e["from"].as<int>(), paused_at[trial]) << name;
       EXPECT_TRUE(fs::exists(out_ + "/checkpoints/" + name + ".h5")) << name;
       paused_at.erase(trial);
+    } else if (kind == "restart") {
+      // A resumed segment continues a trial from its checkpoint (or from scratch): never
+      // from further than where it paused.
+      const long trial = e["trial"].as<long>();
+      if (paused_at.count(trial)) {
+        EXPECT_LE(e["from"].as<int>(), paused_at[trial]);
+      }
+      paused_at.erase(trial);
     } else if (kind == "start") {
       EXPECT_FALSE(paused_at.count(e["trial"].as<long>()));
     }
   }
+  // Trials pause at rungs, except when a signal or deadline suspends the run: then each
+  // running trial pauses at its next epoch, wherever that is.
   const std::vector<int> rungs = events("job_start").at(0)["rungs"].as<std::vector<int>>();
-  for (const auto& e : events("release")) {
-    if (e["outcome"].as<std::string>() != "paused") continue;
+  bool is_suspending = false;
+  for (const auto& e : events_) {
+    const std::string kind = e["event"].as<std::string>();
+    if (kind == "suspending") is_suspending = true;
+    if (kind == "resume") is_suspending = false;
+    if (kind != "release" || e["outcome"].as<std::string>() != "paused" || is_suspending) continue;
     EXPECT_TRUE(std::count(rungs.begin(), rungs.end(), e["epoch"].as<int>())) << "paused off a rung";
   }
 }
@@ -250,15 +264,23 @@ TEST_F(RunOutput, uses_at_most_the_allowed_parallel_workers) {
   std::set<int> used;
   for (const auto& e : events("start")) used.insert(e["worker"].as<int>());
   for (const auto& e : events("promote")) used.insert(e["worker"].as<int>());
+  for (const auto& e : events("restart")) used.insert(e["worker"].as<int>());
   EXPECT_LE(static_cast<int>(used.size()), parallel);
   for (int w : used) EXPECT_LE(w, parallel);
   // Never more trials in flight than workers: count starts/promotes minus releases.
+  // A suspension releases every trial before its `suspend` event; a resumed segment (after a
+  // suspension or a kill) starts with nothing in flight.
   int in_flight = 0;
   for (const auto& e : events_) {
     const std::string kind = e["event"].as<std::string>();
-    if (kind == "start" || kind == "promote") ++in_flight;
+    if (kind == "start" || kind == "promote" || kind == "restart") ++in_flight;
     if (kind == "release") --in_flight;
+    if (kind == "suspend") {
+      EXPECT_EQ(in_flight, 0) << "suspended with trials in flight";
+    }
+    if (kind == "resume") in_flight = 0;
     EXPECT_LE(in_flight, parallel);
+    EXPECT_GE(in_flight, 0);
   }
   EXPECT_EQ(in_flight, 0);
 }

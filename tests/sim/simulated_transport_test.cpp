@@ -114,7 +114,9 @@ void replay_worker(WorkerTransport& t, const CurveSource& curves) {
 std::vector<std::string> decisions_of(const std::string& journal_path) {
   std::ifstream in(journal_path);
   std::vector<std::string> out;
-  const std::regex timing("\"(t|train_s|eval_s|checkpoint_s)\":[-0-9.e+]+,?");
+  // Times vary from run to run, and so do each record's length and checksum over them.
+  const std::regex timing(
+      "\"(t|train_s|eval_s|checkpoint_s|len)\":[-0-9.e+]+,?|,?\"crc\":\"[0-9a-f]{8}\"");
   for (std::string line; std::getline(in, line);) {
     out.push_back(std::regex_replace(line, timing, ""));
   }

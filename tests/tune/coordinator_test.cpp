@@ -4,17 +4,21 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
-#include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
 
 #include "rung/comm/inprocess_transport.hpp"
 #include "rung/config/error.hpp"
+#include "rung/tune/journal_reader.hpp"
 
 namespace rung {
 namespace {
@@ -55,7 +59,9 @@ void replay_worker(WorkerTransport& t, ReplayStore& store, bool report_objective
       if (epoch_time.count() > 0) std::this_thread::sleep_for(epoch_time);
       std::map<std::string, double> metrics = {{"validation:loss", 1.0 - curve(lr, epoch)}};
       if (report_objective) metrics["validation:accuracy"] = curve(lr, epoch);
-      t.send(EpochReport{a.trial, epoch, metrics, 0.0, 0.0});
+      // (the epoch's wall time as its train time: deadlines estimate from it)
+      t.send(EpochReport{a.trial, epoch, metrics, static_cast<double>(epoch_time.count()) / 1000.0,
+                         0.0, 0});
       const auto d = std::get<DecisionMsg>(t.receive());
       if (d.verdict == Verdict::Continue) continue;
       TrialOutcome outcome = TrialOutcome::Completed;
@@ -259,7 +265,9 @@ TEST(Coordinator, max_runtime_stops_running_trials_cleanly) {
 std::vector<std::string> decisions_of(const std::string& journal_path) {
   std::ifstream in(journal_path);
   std::vector<std::string> out;
-  const std::regex timing("\"(t|train_s|eval_s|checkpoint_s)\":[-0-9.e+]+,?");
+  // Times vary from run to run, and so do the record's length and checksum over them.
+  const std::regex timing(
+      "\"(t|train_s|eval_s|checkpoint_s|len)\":[-0-9.e+]+,?|,?\"crc\":\"[0-9a-f]{8}\"");
   for (std::string line; std::getline(in, line);) out.push_back(std::regex_replace(line, timing, ""));
   return out;
 }
@@ -274,6 +282,286 @@ TEST(Coordinator, same_seed_and_event_order_reproduce_every_decision) {
   other.seed = job.seed + 1;
   const Outcome third = run_job(other, 1);
   EXPECT_NE(decisions_of(third.journal_path), first_decisions);
+}
+
+// --- Resuming -------------------------------------------------------------------------------
+
+// What a resumable test run ends with: its record and whether it was suspended.
+struct Segment {
+  RunRecord record;
+  bool is_suspended = false;
+  int recomputed = 0;
+  std::string console;
+};
+
+// Runs `job` in `dir` (continuing the journal there when `plan` is given) with workers whose
+// checkpoints are `store`; `suspend` is the suspend flag (a worker may set it).
+Segment run_segment(const JobConfig& job, int workers, const fs::path& dir, ReplayStore& store,
+                    std::optional<ResumePlan> plan, std::atomic<int>* suspend = nullptr,
+                    long long keep_bytes = 0,
+                    std::chrono::milliseconds epoch_time = std::chrono::milliseconds(0),
+                    std::optional<double> deadline_in_s = std::nullopt) {
+  InProcessHub hub(workers);
+  std::vector<std::thread> threads;
+  for (int w = 1; w <= workers; ++w) {
+    threads.emplace_back([&, w] { replay_worker(hub.worker(w), store, true, epoch_time); });
+  }
+  Journal journal = plan ? Journal::continue_at((dir / "journal").string(), keep_bytes)
+                         : Journal((dir / "journal").string());
+  WallClock clock;
+  std::ostringstream console;
+  CoordinatorOptions options;
+  options.suspend_signal = suspend;
+  options.deadline_in_s = deadline_in_s;
+  Coordinator coordinator(job, hub.coordinator(), journal, clock, console, options);
+  if (plan) coordinator.resume_from(*plan);
+  Segment out;
+  out.record = coordinator.run();
+  for (auto& t : threads) t.join();
+  out.is_suspended = coordinator.is_suspended();
+  out.recomputed = coordinator.recomputed_epochs();
+  out.console = console.str();
+  return out;
+}
+
+// The part of a run that must not depend on interruptions.
+std::string outcome_of(const RunRecord& record) {
+  std::ostringstream out;
+  for (const Trial& t : record.trials) {
+    out << t.name << ' ' << to_string(t.status) << ' ' << t.epochs << ' '
+        << std::get<double>(t.tuned.at("lr")) << ' ' << (t.objective ? *t.objective : -1.0);
+    for (const EpochRecord& e : t.curve)
+      out << ' ' << e.epoch << ':' << e.metrics.at("validation:accuracy");
+    out << '\n';
+  }
+  return out.str();
+}
+
+// The checkpoints a run cut after `events` has: each trial's last committed pause.
+std::map<TrialId, int> checkpoints_after(const std::vector<std::string>& events) {
+  std::map<TrialId, int> saved;
+  const std::regex paused(
+      "\"event\":\"release\",\"trial\":([0-9]+),\"worker\":[0-9]+,\"epoch\":([0-9]+),\"outcome\":"
+      "\"paused\"");
+  std::smatch m;
+  for (const std::string& e : events) {
+    if (std::regex_search(e, m, paused)) saved[std::stol(m[1])] = std::stoi(m[2]);
+  }
+  return saved;
+}
+
+ResumePlan plan_for(const fs::path& dir, const std::map<TrialId, int>& saved, const JobConfig& job,
+                    long long& keep_bytes) {
+  const JournalRecords records = read_journal_records((dir / "journal").string());
+  keep_bytes = records.valid_bytes;
+  ResumePlan plan;
+  plan.journal_path = (dir / "journal").string();
+  plan.events = records.events;
+  for (const auto& [id, epoch] : saved) {
+    char name[64];
+    std::snprintf(name, sizeof name, "%s-%03lld", job.name.c_str(), static_cast<long long>(id + 1));
+    plan.checkpoint_epochs[name] = epoch;
+  }
+  return plan;
+}
+
+TEST(CoordinatorResume, a_run_cut_after_any_record_resumes_to_the_uninterrupted_outcome) {
+  // One worker: ASHA's decisions depend only on the order of events, so a resumed run must
+  // reproduce the uninterrupted one exactly, wherever the journal was cut.
+  const JobConfig job = make_job(Strategy::Hyperband, 0.05);
+  const fs::path base = fs::path(RUNG_TEST_TMP) / "resume_cuts";
+  fs::remove_all(base);
+  fs::create_directories(base / "full");
+  ReplayStore full_store;
+  const Segment full = run_segment(job, 1, base / "full", full_store, std::nullopt);
+  const std::string expected = outcome_of(full.record);
+  const JournalRecords all = read_journal_records((base / "full" / "journal").string());
+  ASSERT_GT(all.events.size(), 50u);
+  std::ifstream in(base / "full" / "journal", std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::size_t cut_at = 0;
+  int resumed = 0;
+  for (std::size_t k = 1; k + 1 < all.events.size(); k += 3) {
+    // The first k records, then half of the next one (a write cut short by the crash).
+    for (std::size_t i = 0, n = 0; i < bytes.size(); ++i) {
+      if (bytes[i] == '\n' && ++n == k) {
+        cut_at = i + 1;
+        break;
+      }
+    }
+    const std::size_t next_end = bytes.find('\n', cut_at);
+    const fs::path dir = base / ("cut" + std::to_string(k));
+    fs::create_directories(dir);
+    std::ofstream(dir / "journal", std::ios::binary)
+        << bytes.substr(0, cut_at + (next_end - cut_at) / 2);
+    const std::vector<std::string> kept(all.events.begin(),
+                                        all.events.begin() + static_cast<long>(k));
+    ReplayStore store;
+    store.saved_epoch = checkpoints_after(kept);
+    long long keep_bytes = 0;
+    const ResumePlan plan = plan_for(dir, store.saved_epoch, job, keep_bytes);
+    ASSERT_EQ(plan.events.size(), k);
+    const Segment segment = run_segment(job, 1, dir, store, plan, nullptr, keep_bytes);
+    EXPECT_EQ(outcome_of(segment.record), expected) << "cut after record " << k << "\n"
+                                                    << segment.console;
+    EXPECT_EQ(segment.record.trials.size(), static_cast<std::size_t>(job.max_trials));
+    // The resumed journal is whole again (the torn record was cut off) and has ended.
+    const JournalSnapshot snapshot = read_journal((dir / "journal").string());
+    EXPECT_FALSE(snapshot.has_truncated_tail) << k;
+    EXPECT_TRUE(snapshot.has_ended) << k;
+    ++resumed;
+  }
+  EXPECT_GT(resumed, 15);
+}
+
+TEST(CoordinatorResume, several_workers_any_cut_replays_and_finishes_the_job) {
+  // Three workers, ASHA: the outcome depends on timing, but every cut must replay (promotions
+  // decided before a checkpoint was written included) and finish with every trial final.
+  const JobConfig job = make_job(Strategy::Hyperband, 0.05);
+  const fs::path base = fs::path(RUNG_TEST_TMP) / "resume_cuts_3";
+  fs::remove_all(base);
+  fs::create_directories(base / "full");
+  ReplayStore full_store;
+  (void)run_segment(job, 3, base / "full", full_store, std::nullopt, nullptr, 0,
+                    std::chrono::milliseconds(1));
+  const JournalRecords all = read_journal_records((base / "full" / "journal").string());
+  std::ifstream in(base / "full" / "journal", std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  int pending_promotions = 0;
+  for (const std::string& e : all.events)
+    pending_promotions += e.find("promote_pending") != std::string::npos;
+  std::size_t cut_at = 0;
+  std::size_t k = 0;
+  for (std::size_t step = 1; k + step < all.events.size();) {
+    k += step;
+    step = 1 + k % 4;
+    cut_at = 0;
+    for (std::size_t i = 0, n = 0; i < bytes.size(); ++i) {
+      if (bytes[i] == '\n' && ++n == k) {
+        cut_at = i + 1;
+        break;
+      }
+    }
+    const fs::path dir = base / ("cut" + std::to_string(k));
+    fs::create_directories(dir);
+    std::ofstream(dir / "journal", std::ios::binary) << bytes.substr(0, cut_at);
+    const std::vector<std::string> kept(all.events.begin(),
+                                        all.events.begin() + static_cast<long>(k));
+    ReplayStore store;
+    store.saved_epoch = checkpoints_after(kept);
+    long long keep_bytes = 0;
+    const ResumePlan plan = plan_for(dir, store.saved_epoch, job, keep_bytes);
+    const Segment segment = run_segment(job, 3, dir, store, plan, nullptr, keep_bytes);
+    EXPECT_EQ(segment.record.trials.size(), static_cast<std::size_t>(job.max_trials)) << k;
+    expect_all_final(segment.record);
+    EXPECT_TRUE(read_journal((dir / "journal").string()).has_ended) << k;
+  }
+  std::printf("%zu records, %d promotion(s) decided before their checkpoint\n", all.events.size(),
+              pending_promotions);
+}
+
+TEST(CoordinatorResume, a_suspend_request_checkpoints_running_trials_and_resume_finishes) {
+  // Three workers, Random without early stopping: the outcome does not depend on event order.
+  JobConfig job = make_job(Strategy::Random, 0.05);
+  const fs::path base = fs::path(RUNG_TEST_TMP) / "resume_suspend";
+  fs::remove_all(base);
+  fs::create_directories(base / "full");
+  fs::create_directories(base / "cut");
+  ReplayStore full_store;
+  const std::string expected =
+      outcome_of(run_segment(job, 3, base / "full", full_store, std::nullopt).record);
+
+  std::atomic<int> suspend{10};  // before any work: nothing starts, the run suspends at once
+  ReplayStore store;
+  const Segment first = run_segment(job, 3, base / "cut", store, std::nullopt, &suspend);
+  EXPECT_TRUE(first.is_suspended);
+  EXPECT_TRUE(first.record.trials.empty());
+
+  // Then suspend and resume over and over, each segment a few epochs long.
+  const auto epoch_time = std::chrono::milliseconds(2);
+  int segments = 1;
+  int suspended_mid_run = 0;
+  for (; segments < 60; ++segments) {
+    suspend.store(0);
+    long long keep_bytes = 0;
+    const ResumePlan plan = plan_for(base / "cut", store.saved_epoch, job, keep_bytes);
+    // The signal comes once this segment has journaled a few reports (progress, whatever the
+    // machine's load).
+    std::atomic<bool> is_finished{false};
+    std::thread later([&] {
+      while (!is_finished.load()) {
+        std::error_code ec;
+        const auto size = fs::file_size(base / "cut" / "journal", ec);
+        if (!ec && static_cast<long long>(size) > keep_bytes + 1500) {
+          suspend.store(15);
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+    const Segment next =
+        run_segment(job, 3, base / "cut", store, plan, &suspend, keep_bytes, epoch_time);
+    is_finished.store(true);
+    later.join();
+    // A suspension pauses trials at an epoch boundary: nothing is trained twice.
+    EXPECT_EQ(next.recomputed, 0) << next.console;
+    if (!next.is_suspended) {
+      EXPECT_EQ(outcome_of(next.record), expected);
+      EXPECT_EQ(next.record.trials.size(), static_cast<std::size_t>(job.max_trials));
+      break;
+    }
+    suspended_mid_run += next.console.find("checkpointing 0 running") == std::string::npos;
+  }
+  EXPECT_GE(suspended_mid_run, 2) << "no suspension caught trials mid-run";
+  EXPECT_LT(segments, 60) << "never finished";
+  const JournalSnapshot snapshot = read_journal((base / "cut" / "journal").string());
+  EXPECT_TRUE(snapshot.has_ended);
+}
+
+TEST(CoordinatorResume, deadlines_hold_back_work_then_resumes_end_like_an_uninterrupted_run) {
+  // One worker, ASHA: segments cut by deadlines (work that would overrun is held back: a
+  // promotion is journaled and started first in the next segment) end exactly like one run.
+  const JobConfig job = make_job(Strategy::Hyperband, 0.05);
+  const fs::path base = fs::path(RUNG_TEST_TMP) / "resume_deadline";
+  fs::remove_all(base);
+  fs::create_directories(base / "full");
+  fs::create_directories(base / "cut");
+  ReplayStore full_store;
+  const std::string expected =
+      outcome_of(run_segment(job, 1, base / "full", full_store, std::nullopt).record);
+  // Epochs take 3 ms and each segment 30 ms: a few epochs, then work is held back.
+  ReplayStore store;
+  const auto epoch_time = std::chrono::milliseconds(3);
+  int segments = 0;
+  int held = 0;
+  bool is_done = false;
+  std::optional<ResumePlan> plan;
+  long long keep_bytes = 0;
+  for (; segments < 80 && !is_done; ++segments) {
+    const Segment s =
+        run_segment(job, 1, base / "cut", store, plan, nullptr, keep_bytes, epoch_time, 0.03);
+    held += s.console.find("deadline: holding the promotion") != std::string::npos ||
+            s.console.find("deadline: not starting") != std::string::npos;
+    EXPECT_EQ(s.recomputed, 0) << s.console;
+    if (!s.is_suspended) {
+      EXPECT_EQ(outcome_of(s.record), expected);
+      is_done = true;
+    } else {
+      EXPECT_NE(s.console.find("suspended (deadline)"), std::string::npos) << s.console;
+    }
+    plan = plan_for(base / "cut", store.saved_epoch, job, keep_bytes);
+  }
+  EXPECT_TRUE(is_done) << "never finished in " << segments << " segments";
+  EXPECT_GT(segments, 2);
+  EXPECT_GT(held, 0) << "no segment held work back";
+  // The held promotions went through the journal (and were started first on resume).
+  std::ifstream in(base / "cut" / "journal");
+  const std::string journal{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::regex held_promotion("\"held\":\"deadline\"");
+  const auto promotions_held = std::distance(
+      std::sregex_iterator(journal.begin(), journal.end(), held_promotion), std::sregex_iterator());
+  std::printf("%d segments, %ld promotion(s) held for the next segment\n", segments,
+              static_cast<long>(promotions_held));
 }
 
 }  // namespace

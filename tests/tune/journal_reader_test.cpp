@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "rung/config/error.hpp"
+#include "rung/tune/journal_record.hpp"
 
 namespace rung {
 namespace {
@@ -31,8 +32,16 @@ const char* const kJournal =
 {"t":4.5,"event":"start","trial":3,"name":"hand-004","worker":2,"seed":8,"until":1,"hyperparameters":{"lr":0.2,"act":"tanh"}}
 )";
 
+// The journal as rung writes it: each event line framed with its length and checksum.
+std::string framed(const std::string& events) {
+  std::string out;
+  std::istringstream in(events);
+  for (std::string line; std::getline(in, line);) out += frame_record(line);
+  return out;
+}
+
 TEST(JournalReader, replays_states_rungs_and_best_from_a_hand_written_journal) {
-  std::istringstream in(kJournal);
+  std::istringstream in(framed(kJournal));
   const JournalSnapshot s = replay_journal(in, "hand");
   EXPECT_TRUE(s.has_job_start);
   EXPECT_EQ(s.job_name, "hand");
@@ -62,19 +71,20 @@ TEST(JournalReader, replays_states_rungs_and_best_from_a_hand_written_journal) {
 }
 
 TEST(JournalReader, stopping_then_job_end_and_finish_paused_end_the_job) {
-  std::string journal = kJournal;
-  journal +=
+  std::string journal = framed(kJournal);
+  journal += framed(
       R"({"t":5.0,"event":"stopping","reason":"MaxRuntimeReached","running":1}
 {"t":5.5,"event":"finish_paused","trial":1,"epoch":1}
-)";
+)");
   std::istringstream stopping(journal);
   JournalSnapshot s = replay_journal(stopping, "hand");
   EXPECT_TRUE(s.is_stopping);
   EXPECT_FALSE(s.has_ended);
   EXPECT_EQ(s.end_reason, "MaxRuntimeReached");
   EXPECT_EQ(s.trials.at(1).state, JournalTrialState::Stopped);
-  journal += R"({"t":6.0,"event":"job_end","reason":"MaxRuntimeReached","trials":4,"epochs":6}
-)";
+  journal +=
+      framed(R"({"t":6.0,"event":"job_end","reason":"MaxRuntimeReached","trials":4,"epochs":6}
+)");
   std::istringstream ended(journal);
   s = replay_journal(ended, "hand");
   EXPECT_TRUE(s.has_ended);
@@ -82,7 +92,7 @@ TEST(JournalReader, stopping_then_job_end_and_finish_paused_end_the_job) {
 }
 
 TEST(JournalReader, a_truncated_last_line_is_skipped_when_cut_anywhere) {
-  const std::string full = kJournal;
+  const std::string full = framed(kJournal);
   const std::size_t last_start = full.rfind('\n', full.size() - 2) + 1;
   for (std::size_t cut = last_start + 1; cut < full.size() - 1; ++cut) {
     std::istringstream in(full.substr(0, cut));
@@ -94,14 +104,71 @@ TEST(JournalReader, a_truncated_last_line_is_skipped_when_cut_anywhere) {
 }
 
 TEST(JournalReader, a_malformed_line_in_the_middle_is_an_input_error_naming_the_line) {
-  std::istringstream in(std::string(R"({"t":0,"event":"worker_ready"})") + "\n{\"t\":1,\n" +
-                        R"({"t":2,"event":"worker_ready"})" + "\n");
+  std::istringstream in(frame_record(R"({"t":0,"event":"worker_ready"})") + "{\"t\":1,\n" +
+                        frame_record(R"({"t":2,"event":"worker_ready"})"));
   try {
     (void)replay_journal(in, "j");
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("j line 2"), std::string::npos) << e.what();
   }
+}
+
+TEST(JournalReader, a_record_with_a_bad_checksum_in_the_middle_names_the_file_and_line) {
+  std::string second = frame_record(R"({"t":1,"event":"worker_ready","worker":1})");
+  second[second.find("\"worker\":1") + 9] = '2';  // one flipped digit: the checksum catches it
+  std::istringstream in(frame_record(R"({"t":0,"event":"worker_ready"})") + second +
+                        frame_record(R"({"t":2,"event":"worker_ready"})"));
+  try {
+    (void)replay_journal(in, "dir/journal");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("dir/journal line 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("checksum mismatch"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JournalReader, a_bad_last_record_is_skipped_and_cut_off_by_its_byte_count) {
+  const std::string good = framed(kJournal);
+  std::string bad_tail = frame_record(R"({"t":9,"event":"worker_ready","worker":1})");
+  bad_tail[5] = '8';  // complete line, wrong checksum: damaged, so never trusted
+  for (const std::string& tail : {bad_tail, bad_tail.substr(0, 20), std::string("{}\n")}) {
+    std::istringstream for_status(good + tail);
+    const JournalSnapshot s = replay_journal(for_status, "j");
+    EXPECT_TRUE(s.has_truncated_tail);
+    EXPECT_EQ(s.records, 17);
+    std::istringstream for_resume(good + tail);
+    const JournalRecords r = read_journal_records(for_resume, "j");
+    EXPECT_TRUE(r.has_bad_tail);
+    EXPECT_NE(r.tail_problem.find("j line 18"), std::string::npos) << r.tail_problem;
+    EXPECT_EQ(r.events.size(), 17U);
+    EXPECT_EQ(r.valid_bytes, static_cast<long long>(good.size()));
+  }
+}
+
+TEST(JournalReader, an_unframed_record_in_the_middle_is_an_error) {
+  std::istringstream in(std::string(R"({"t":0,"event":"worker_ready"})") + "\n" +
+                        frame_record(R"({"t":2,"event":"worker_ready"})"));
+  EXPECT_THROW((void)replay_journal(in, "j"), InputError);
+}
+
+TEST(JournalReader, suspend_and_resume_mark_the_segments_and_restart_runs_a_trial_again) {
+  std::string journal = framed(kJournal);
+  journal += framed(R"({"t":5.0,"event":"suspend","signal":"SIGUSR1","segment":1}
+)");
+  std::istringstream suspended(journal);
+  JournalSnapshot s = replay_journal(suspended, "hand");
+  EXPECT_TRUE(s.is_suspended);
+  EXPECT_EQ(s.segment, 1);
+  journal += framed(R"({"t":5.1,"event":"resume","segment":2,"workers":2}
+{"t":5.2,"event":"restart","trial":1,"worker":2,"from":1,"epochs":1,"until":2,"promoted":false}
+)");
+  std::istringstream resumed(journal);
+  s = replay_journal(resumed, "hand");
+  EXPECT_FALSE(s.is_suspended);
+  EXPECT_EQ(s.segment, 2);
+  EXPECT_EQ(s.trials.at(1).state, JournalTrialState::Running);
+  EXPECT_EQ(s.trials.at(1).worker, 2);
 }
 
 TEST(JournalReader, a_missing_file_is_an_input_error_naming_it) {

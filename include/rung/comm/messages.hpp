@@ -48,6 +48,9 @@ struct EpochReport {
   std::map<std::string, double> metrics;  // e.g. validation:accuracy, validation:loss
   double train_time_s = 0.0;              // training part of this epoch
   double eval_time_s = 0.0;               // validation part
+  // Non-zero when this worker's rank was asked to suspend (SIGUSR1/SIGTERM's number): a
+  // signal that reached only some ranks still suspends the whole run.
+  int suspend_signal = 0;
 };
 
 enum class TrialOutcome : std::uint8_t { Paused, Stopped, Completed, Failed };

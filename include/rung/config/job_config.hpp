@@ -64,10 +64,14 @@ struct CompletionCriteria {
   bool complete_on_convergence = false;            // ConvergenceDetected.CompleteOnConvergence == Enabled
 };
 
-// The synthetic binary-classification set (and, later, paths to real data sets).
+// The synthetic binary-classification set, or an image data set read from files.
 struct DatasetSpec {
-  std::string kind = "synthetic";  // "synthetic"
-  std::string path;                // for file-based data sets
+  std::string kind = "synthetic";  // "synthetic", "cifar10" or "fashion_mnist"
+  std::string path;                // for file-based data sets: the directory of the files
+  // Image data sets: use only the first train_subset training and test_subset test images
+  // (0: all of them), for CPU-sized runs.
+  std::int64_t train_subset = 0;
+  std::int64_t test_subset = 0;
   int samples = 5000;
   int features = 20;
   int informative = 6;
@@ -88,6 +92,8 @@ struct TrainingSpec {
   HyperParameters static_hyperparameters;  // passed to every trial, beside the tuned ones
   std::string device = "cpu";  // "cpu", "cuda", "auto"
   int threads_per_worker = 1;  // torch intra-op threads per worker rank
+  // Worker ranks allowed to share one GPU (rung.workers_per_gpu); more fail at start.
+  int workers_per_gpu = 1;
 };
 
 struct JobConfig {

@@ -1,6 +1,8 @@
 // The journal: an append-only log of every assignment, report and decision, one JSON object
 // per line, flushed to the operating system and to disk (fdatasync) before the coordinator
 // acts on the event. It is the run's source of truth; results files are derived from it.
+// Each line carries its length and CRC-32 (rung/tune/journal_record.hpp), so a record cut
+// short by a crash is recognised and never trusted.
 #pragma once
 
 #include <cstdio>
@@ -14,12 +16,19 @@ class Journal {
   // (the simulator, which replays and can always rerun): lines are buffered, not synced per
   // event; call flush() before reading the file.
   explicit Journal(const std::string& path, bool is_durable = true);
+  // Continues the journal at `path` (a resumed run): cuts it to its first `keep_bytes` bytes
+  // (the verified records; a torn last record goes) and appends after them.
+  [[nodiscard]] static Journal continue_at(const std::string& path, long long keep_bytes,
+                                           bool is_durable = true);
   ~Journal() noexcept;
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
+  Journal(Journal&& other) noexcept;
+  Journal& operator=(Journal&&) = delete;
 
-  // Appends one line (a JSON object without the trailing newline) and makes it durable.
-  // Throws Error when the write or flush fails: the coordinator must not act unrecorded.
+  // Appends one event (a JSON object without the trailing newline), framed with its length
+  // and checksum, and makes it durable. Throws Error when the write or flush fails: the
+  // coordinator must not act unrecorded.
   void append(const std::string& json_line);
   // Writes buffered lines to the operating system. Throws Error when that fails.
   void flush();
@@ -27,6 +36,8 @@ class Journal {
   [[nodiscard]] long long records() const noexcept { return records_; }
 
  private:
+  Journal(std::string path, bool is_durable, std::FILE* file);
+
   std::string path_;
   std::FILE* file_ = nullptr;
   long long records_ = 0;

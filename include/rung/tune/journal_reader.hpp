@@ -1,6 +1,8 @@
-// Reads a run's journal back and replays it into a snapshot of the job: trial states, rung
-// occupancy, the best objective so far. Used by `rung status`, which may read a journal that a
-// running coordinator is still appending to, so a truncated last line is skipped, not an error.
+// Reads a run's journal back: verifies every record's length and checksum, and replays the
+// events into a snapshot of the job (trial states, rung occupancy, the best objective so far).
+// Used by `rung status`, which may read a journal that a running coordinator is still
+// appending to, so a torn or bad last record is skipped, not an error; and by a resumed
+// `rung run`, which cuts such a record off before appending.
 #pragma once
 
 #include <istream>
@@ -49,6 +51,10 @@ struct JournalSnapshot {
   // Set by `stopping` (the coordinator decided to end) and then `job_end` (it has ended).
   bool is_stopping = false;
   bool has_ended = false;
+  // Set by `suspend` (a signal or deadline ended the segment: resume to go on), cleared by
+  // the next segment's `resume`; segment counts the run's segments so far.
+  bool is_suspended = false;
+  int segment = 1;
   std::string end_reason;
   std::map<long long, JournalTrial> trials;  // by trial id
   std::map<long long, long long> rung_occupancy;  // rung level -> trials that reported at it
@@ -58,12 +64,26 @@ struct JournalSnapshot {
   // then the earlier trial.
   std::optional<JournalBest> best;
   long long records = 0;           // events read
-  bool has_truncated_tail = false;  // the last line was incomplete and skipped
+  bool has_truncated_tail = false;  // the last record was torn or bad and skipped
   [[nodiscard]] long long count(JournalTrialState state) const;
 };
 
-// Replays the journal lines from `in`. A malformed line other than an unterminated last one
-// throws InputError naming `source` and the line number.
+// The verified records of a journal, in order.
+struct JournalRecords {
+  std::vector<std::string> events;  // each event's JSON object, framing keys left out
+  long long valid_bytes = 0;        // the file's bytes up to the end of the last good record
+  bool has_bad_tail = false;        // the last record was torn (a crash mid-write) or bad
+  std::string tail_problem;         // what was wrong with it, with its line number
+};
+
+// Verifies every line from `in` (rung/tune/journal_record.hpp). A bad record other than the
+// last throws InputError naming `source`, the line number and the problem; a bad last record
+// is left out and reported in has_bad_tail / tail_problem.
+[[nodiscard]] JournalRecords read_journal_records(std::istream& in, const std::string& source);
+[[nodiscard]] JournalRecords read_journal_records(const std::string& path);
+
+// Replays the journal lines from `in`. A bad record other than the last one throws InputError
+// naming `source` and the line number.
 [[nodiscard]] JournalSnapshot replay_journal(std::istream& in, const std::string& source);
 
 // Opens `path` read-only (it never locks or writes it). InputError when it cannot be read.

@@ -90,6 +90,12 @@ struct RunRecord {
   double end_decided_s = -1.0;             // when the reason was found (-1: ran to the end)
   int trials_not_improving = 0;            // finished trials since the best last improved
   CoordinatorStats coordinator;
+  // Set when a signal or the segment's deadline suspended the run (it is resumable, not over).
+  bool is_suspended = false;
+  std::string suspend_signal;    // "SIGUSR1", "SIGTERM", "deadline"
+  int segment = 1;               // walltime segments so far, this one included
+  int deadline_held_starts = 0;  // new trials not started: they would have overrun
+  int deadline_held_promotions = 0;
   // The best trial by final objective among trials with one (nullopt when none has one).
   [[nodiscard]] std::optional<TrialId> best_trial(bool maximize) const;
 };

@@ -1,0 +1,45 @@
+// Torch tensors in and out of rung's HDF5 checkpoints (rung/ckpt/checkpoint_file.hpp), and
+// the checks every trainer makes before loading one. Internal to src/train: the ResNet
+// trainer uses it (the MLP trainer keeps its own copies of the same rules for now).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rung/ckpt/checkpoint_file.hpp"
+#include "rung/config/hyperparameters.hpp"
+
+namespace rung::tensor_checkpoint {
+
+using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
+
+[[noreturn]] void refuse(const std::string& path, const std::string& why);
+
+// Writes `tensor` (any device; float32, float64, int64 or uint8) as a dataset of its shape.
+void put_tensor(CheckpointWriter& writer, const std::string& name, const torch::Tensor& tensor);
+// A CPU tensor that owns a copy of the array.
+[[nodiscard]] torch::Tensor from_array(const ArrayData& array);
+
+// Reads `group`/<name> for every named tensor, checking that the file has exactly these
+// names, each with the element type and shape of the current one. CPU tensors, in order.
+[[nodiscard]] std::vector<torch::Tensor> read_named(const CheckpointReader& reader,
+                                                    const std::string& group,
+                                                    const std::string& what,
+                                                    const NamedTensors& named);
+
+// Stores hyperparameters/<name> as string attributes, and refuses (naming every difference)
+// a file whose hyperparameters are not exactly `hp`.
+void put_hyperparameters(CheckpointWriter& writer, const HyperParameters& hp);
+void check_hyperparameters(const CheckpointReader& reader, const HyperParameters& hp);
+
+// The bytes of a torch::serialize::OutputArchive as a uint8 dataset, and back (the one form of
+// optimizer state that LibTorch 1.13 and 2.x both write and read through public API).
+void put_archive(CheckpointWriter& writer, const std::string& name,
+                 torch::serialize::OutputArchive& archive);
+void load_archive(const CheckpointReader& reader, const std::string& name,
+                  const torch::Device& device, torch::serialize::InputArchive& archive);
+
+}  // namespace rung::tensor_checkpoint
