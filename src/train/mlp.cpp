@@ -23,9 +23,15 @@
 
 #include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/config/error.hpp"
+#include "tensor_checkpoint.hpp"
+#include "torch_device.hpp"
 
 namespace rung {
 namespace {
+
+using tensor_checkpoint::from_array;
+using tensor_checkpoint::put_tensor;
+using tensor_checkpoint::refuse;
 
 using Clock = std::chrono::steady_clock;
 
@@ -35,28 +41,6 @@ double seconds_since(Clock::time_point start) {
 
 constexpr std::int64_t kEvalChunk = 8192;
 
-torch::Device resolve_device(const std::string& name) {
-  if (name == "auto" || name.empty()) {
-    return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  }
-  std::unique_ptr<torch::Device> device;
-  try {
-    device = std::make_unique<torch::Device>(name);
-  } catch (const c10::Error&) {
-    throw InputError("rung.device: \"" + name +
-                     "\" is not a device; use cpu, cuda, cuda:N or auto");
-  }
-  if (device->is_cuda() && !torch::cuda::is_available()) {
-    throw InputError("rung.device: \"" + name +
-                     "\" asks for CUDA, but LibTorch sees no CUDA device here; use cpu or auto");
-  }
-  if (!device->is_cpu() && !device->is_cuda()) {
-    throw InputError("rung.device: \"" + name +
-                     "\" is not supported; use cpu, cuda, cuda:N or auto");
-  }
-  return *device;
-}
-
 torch::Tensor to_tensor(const std::vector<float>& values, std::int64_t rows, std::int64_t cols,
                         const torch::Device& device) {
   std::vector<std::int64_t> shape{rows};
@@ -64,97 +48,6 @@ torch::Tensor to_tensor(const std::vector<float>& values, std::int64_t rows, std
   // from_blob does not copy; clone() does, so the tensor owns its memory.
   auto tensor = torch::from_blob(const_cast<float*>(values.data()), shape, torch::kFloat).clone();
   return tensor.to(device);
-}
-
-DType to_dtype(torch::ScalarType type, const std::string& name) {
-  switch (type) {
-    case torch::kFloat:
-      return DType::Float32;
-    case torch::kDouble:
-      return DType::Float64;
-    case torch::kLong:
-      return DType::Int64;
-    case torch::kByte:
-      return DType::UInt8;
-    default:
-      throw CheckpointError(std::string("cannot checkpoint \"") + name + "\": element type " +
-                            c10::toString(type) + " (want float32, float64, int64 or uint8)");
-  }
-}
-
-torch::ScalarType to_scalar_type(DType dtype) {
-  switch (dtype) {
-    case DType::Float32:
-      return torch::kFloat;
-    case DType::Float64:
-      return torch::kDouble;
-    case DType::Int64:
-      return torch::kLong;
-    case DType::UInt8:
-      return torch::kByte;
-  }
-  return torch::kByte;
-}
-
-void put_tensor(CheckpointWriter& writer, const std::string& name, const torch::Tensor& tensor) {
-  const torch::Tensor cpu = tensor.detach().to(torch::kCPU).contiguous();
-  const std::vector<std::uint64_t> shape(cpu.sizes().begin(), cpu.sizes().end());
-  writer.put_array(name, to_dtype(cpu.scalar_type(), name), shape, cpu.data_ptr());
-}
-
-// A CPU tensor that owns a copy of the array.
-torch::Tensor from_array(const ArrayData& array) {
-  const std::vector<std::int64_t> shape(array.shape.begin(), array.shape.end());
-  auto options = torch::TensorOptions().dtype(to_scalar_type(array.dtype));
-  torch::Tensor tensor = torch::empty(shape, options);
-  if (!array.bytes.empty()) std::memcpy(tensor.data_ptr(), array.bytes.data(), array.bytes.size());
-  return tensor;
-}
-
-std::string shape_string(c10::IntArrayRef shape) {
-  std::ostringstream out;
-  out << '[';
-  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << ']';
-  return out.str();
-}
-
-[[noreturn]] void refuse(const std::string& path, const std::string& why) {
-  throw CheckpointError("checkpoint " + path + ": " + why);
-}
-
-// Reads `group`/<name> for every named tensor of the model, checking that the file has exactly
-// these names, each with the same element type and shape. Returns CPU tensors in model order.
-std::vector<torch::Tensor> read_named(
-    const CheckpointReader& reader, const std::string& group, const std::string& what,
-    const std::vector<std::pair<std::string, torch::Tensor>>& named) {
-  const std::string& path = reader.path();
-  std::set<std::string> in_file;
-  if (reader.has(group)) {
-    for (auto& name : reader.list(group)) in_file.insert(name);
-  }
-  std::vector<torch::Tensor> out;
-  for (const auto& [name, current] : named) {
-    const std::string key = group + "/" + name;
-    if (in_file.erase(name) == 0)
-      refuse(path, what + " \"" + name + "\" is missing (no " + key + ")");
-    const ArrayData array = reader.get_array(key);
-    if (to_scalar_type(array.dtype) != current.scalar_type()) {
-      refuse(path, what + " \"" + name + "\" is " + to_string(array.dtype) + ", the model's is " +
-                       c10::toString(current.scalar_type()));
-    }
-    torch::Tensor tensor = from_array(array);
-    if (tensor.sizes() != current.sizes()) {
-      refuse(path, what + " \"" + name + "\" has shape " + shape_string(tensor.sizes()) +
-                       ", the model's is " + shape_string(current.sizes()) +
-                       " (another data set or network width?)");
-    }
-    out.push_back(std::move(tensor));
-  }
-  if (!in_file.empty()) {
-    refuse(path, "unexpected " + what + " \"" + *in_file.begin() + "\" (not in this model)");
-  }
-  return out;
 }
 
 }  // namespace
@@ -322,21 +215,16 @@ void MlpTrainer::save_checkpoint(const std::string& path) const {
     writer.put_int("seed", static_cast<std::int64_t>(seed_));
     writer.put_string("dataset", dataset_description_);
     writer.put_string("torch_version", TORCH_VERSION);
-    for (const auto& [name, value] : hyperparameters_) {
-      writer.put_string("hyperparameters/" + name, to_string(value));
-    }
+    tensor_checkpoint::put_hyperparameters(writer, hyperparameters_);
     for (const auto& item : model_->named_parameters()) {
       put_tensor(writer, "params/" + item.key(), item.value());
     }
     for (const auto& item : model_->named_buffers()) {
       put_tensor(writer, "buffers/" + item.key(), item.value());
     }
-    std::ostringstream archive_bytes;
     torch::serialize::OutputArchive archive;
     optimizer_->save(archive);
-    archive.save_to(archive_bytes);
-    const std::string bytes = archive_bytes.str();
-    writer.put_array("optimizer/torch_archive", DType::UInt8, {bytes.size()}, bytes.data());
+    tensor_checkpoint::put_archive(writer, "optimizer/torch_archive", archive);
     put_tensor(writer, "rng/generator_state", generator_.get_state());
   } catch (const c10::Error& e) {
     throw CheckpointError("checkpoint " + path + ": " + e.what_without_backtrace());
@@ -358,50 +246,24 @@ void MlpTrainer::load_checkpoint(const std::string& path) {
   }
 
   // Hyperparameters: the same names with the same values.
-  std::set<std::string> in_file;
-  if (reader.has("hyperparameters")) {
-    for (auto& name : reader.list_attributes("hyperparameters")) in_file.insert(name);
-  }
-  std::string differences;
-  auto note = [&](const std::string& text) {
-    differences += (differences.empty() ? "" : "; ") + text;
-  };
-  for (const auto& [name, value] : hyperparameters_) {
-    const std::string mine = to_string(value);
-    if (in_file.erase(name) == 0) {
-      note(name + " is " + mine + " here but not in the file");
-      continue;
-    }
-    const std::string theirs = reader.get_string("hyperparameters/" + name);
-    if (theirs != mine) note(name + " is " + theirs + " in the file, " + mine + " here");
-  }
-  for (const auto& name : in_file) {
-    note(name + " is " + reader.get_string("hyperparameters/" + name) +
-         " in the file but not set here");
-  }
-  if (!differences.empty())
-    refuse(path, "hyperparameters differ from this trial's: " + differences);
+  tensor_checkpoint::check_hyperparameters(reader, hyperparameters_);
 
   const std::int64_t epoch = reader.get_int("epoch");
   if (epoch < 0 || epoch > std::numeric_limits<int>::max()) {
     refuse(path, "epoch " + std::to_string(epoch) + " is not a valid epoch count");
   }
 
-  std::vector<std::pair<std::string, torch::Tensor>> params;
+  tensor_checkpoint::NamedTensors params;
   for (const auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
-  std::vector<std::pair<std::string, torch::Tensor>> buffers;
+  tensor_checkpoint::NamedTensors buffers;
   for (const auto& item : model_->named_buffers()) buffers.emplace_back(item.key(), item.value());
-  const auto param_values = read_named(reader, "params", "parameter", params);
-  const auto buffer_values = read_named(reader, "buffers", "buffer", buffers);
+  const auto param_values = tensor_checkpoint::read_named(reader, "params", "parameter", params);
+  const auto buffer_values = tensor_checkpoint::read_named(reader, "buffers", "buffer", buffers);
 
-  const ArrayData archive_array = reader.get_array("optimizer/torch_archive");
-  if (archive_array.dtype != DType::UInt8) refuse(path, "optimizer/torch_archive is not uint8");
   std::unique_ptr<torch::optim::Adam> optimizer = make_optimizer();
   try {
-    std::istringstream archive_bytes(
-        std::string(archive_array.bytes.begin(), archive_array.bytes.end()));
     torch::serialize::InputArchive archive;
-    archive.load_from(archive_bytes, device_);
+    tensor_checkpoint::load_archive(reader, "optimizer/torch_archive", device_, archive);
     optimizer->load(archive);
   } catch (const c10::Error& e) {
     refuse(path, std::string("optimizer state unreadable: ") + e.what_without_backtrace());
@@ -432,7 +294,7 @@ std::unique_ptr<Trainer> make_mlp_trainer(std::shared_ptr<const TabularDataset> 
                                           const HyperParameters& hp, std::uint64_t seed,
                                           const std::string& device, int threads) {
   return std::make_unique<MlpTrainer>(std::move(data), std::move(dataset_description), hp, seed,
-                                      resolve_device(device), threads);
+                                      resolve_torch_device(device), threads);
 }
 
 }  // namespace rung

@@ -1,6 +1,6 @@
 // Torch tensors in and out of rung's HDF5 checkpoints (rung/ckpt/checkpoint_file.hpp), and
-// the checks every trainer makes before loading one. Internal to src/train: the ResNet
-// trainer uses it (the MLP trainer keeps its own copies of the same rules for now).
+// the checks every trainer makes before loading one. Internal to src/train: the MLP and
+// ResNet trainers share it.
 #pragma once
 
 #include <torch/torch.h>
