@@ -98,6 +98,16 @@ bool launched_by_mpi() {
   return false;
 }
 
+// The progress bar is for a person at a terminal. Under mpirun rank 0's stdout is a pseudo-
+// terminal even when mpirun writes to a log file, so launched runs get log lines unless
+// RUNG_PROGRESS=bar asks for the bar (RUNG_PROGRESS=log forces lines anywhere).
+bool wants_progress_bar() {
+  const char* choice = std::getenv("RUNG_PROGRESS");
+  if (choice != nullptr && std::string(choice) == "bar") return true;
+  if (choice != nullptr && std::string(choice) == "log") return false;
+  return isatty(STDOUT_FILENO) != 0 && !launched_by_mpi();
+}
+
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -135,7 +145,7 @@ int coordinate(const JobConfig& job, const RunDir& dir, CoordinatorTransport& tr
   options.suspend_signal = &suspend_request();
   // On a terminal a progress bar, redrawn every second; in a log (Slurm output) a status
   // line every 10 s.
-  options.is_terminal = isatty(STDOUT_FILENO) != 0;
+  options.is_terminal = wants_progress_bar();
   if (options.is_terminal) options.status_interval_s = 1.0;
   if (deadline) options.deadline_in_s = *deadline - unix_now_s();
   Coordinator coordinator(job, transport, journal, clock, std::cout, options);
