@@ -1,0 +1,25 @@
+"""Experiment 1's task, in one place: the data set, the search space, the epoch budget and
+the target. gen_jobs.py writes rung's job files from it and optuna_peer.py reads it, so rung
+and the peer cannot drift apart."""
+
+# rung.dataset (the generator's job-file parameters; see README.md "Calibration").
+DATASET = {
+    "kind": "synthetic",
+    "samples": 5000,
+    "features": 20,
+    "informative": 6,
+    "class_separation": 1.7,
+    "label_noise": 0.01,
+    "validation_fraction": 0.2,
+    "seed": 7,
+}
+
+# The seed's ranges (AWS post), all log-scaled.
+INTEGER_RANGES = [("units", 10, 1000), ("batch_size", 10, 200)]
+CONTINUOUS_RANGES = [("learning_rate", 1e-4, 0.1), ("l2", 1e-6, 2.0)]
+
+MIN_EPOCHS = 1     # Hyperband's MinResource
+MAX_EPOCHS = 9     # MaxResource = the full training of Random and Bayesian
+ETA = 3            # reduction factor (rung's default, and Optuna's HyperbandPruner default)
+TARGET = 0.96      # validation accuracy
+METRIC = "validation:accuracy"
