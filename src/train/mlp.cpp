@@ -210,18 +210,9 @@ EpochResult MlpTrainer::train_epoch() {
 void MlpTrainer::save_checkpoint(const std::string& path) const {
   CheckpointWriter writer(path);
   try {
-    writer.put_string("model", kMlpModelName);
-    writer.put_int("epoch", epoch_);
-    writer.put_int("seed", static_cast<std::int64_t>(seed_));
-    writer.put_string("dataset", dataset_description_);
-    writer.put_string("torch_version", TORCH_VERSION);
-    tensor_checkpoint::put_hyperparameters(writer, hyperparameters_);
-    for (const auto& item : model_->named_parameters()) {
-      put_tensor(writer, "params/" + item.key(), item.value());
-    }
-    for (const auto& item : model_->named_buffers()) {
-      put_tensor(writer, "buffers/" + item.key(), item.value());
-    }
+    tensor_checkpoint::put_header(writer, kMlpModelName, epoch_, seed_, dataset_description_,
+                                  hyperparameters_);
+    tensor_checkpoint::put_module_state(writer, *model_);
     torch::serialize::OutputArchive archive;
     optimizer_->save(archive);
     tensor_checkpoint::put_archive(writer, "optimizer/torch_archive", archive);
@@ -235,23 +226,8 @@ void MlpTrainer::save_checkpoint(const std::string& path) const {
 void MlpTrainer::load_checkpoint(const std::string& path) {
   const CheckpointReader reader(path);
   // Check and read everything first; the trainer changes only once all of it is good.
-  if (!reader.has("model")) refuse(path, "no model name (root attribute \"model\")");
-  const std::string model = reader.get_string("model");
-  if (model != kMlpModelName) {
-    refuse(path, "holds a \"" + model + "\" model, not \"" + kMlpModelName + "\"");
-  }
-  if (reader.has("dataset") && reader.get_string("dataset") != dataset_description_) {
-    refuse(path, "was trained on another data set (" + reader.get_string("dataset") +
-                     "), not on this one (" + dataset_description_ + ")");
-  }
-
-  // Hyperparameters: the same names with the same values.
-  tensor_checkpoint::check_hyperparameters(reader, hyperparameters_);
-
-  const std::int64_t epoch = reader.get_int("epoch");
-  if (epoch < 0 || epoch > std::numeric_limits<int>::max()) {
-    refuse(path, "epoch " + std::to_string(epoch) + " is not a valid epoch count");
-  }
+  const int epoch =
+      tensor_checkpoint::check_header(reader, kMlpModelName, dataset_description_, hyperparameters_);
 
   tensor_checkpoint::NamedTensors params;
   for (const auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
@@ -286,7 +262,7 @@ void MlpTrainer::load_checkpoint(const std::string& path) {
   }
   optimizer_ = std::move(optimizer);
   generator_ = std::move(generator);
-  epoch_ = static_cast<int>(epoch);
+  epoch_ = epoch;
 }
 
 std::unique_ptr<Trainer> make_mlp_trainer(std::shared_ptr<const TabularDataset> data,

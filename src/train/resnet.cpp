@@ -519,18 +519,9 @@ EpochResult ResNetTrainer::train_epoch() {
 void ResNetTrainer::save_checkpoint(const std::string& path) const {
   CheckpointWriter writer(path);
   try {
-    writer.put_string("model", kResNet20ModelName);
-    writer.put_int("epoch", epoch_);
-    writer.put_int("seed", static_cast<std::int64_t>(seed_));
-    writer.put_string("dataset", dataset_description_);
-    writer.put_string("torch_version", TORCH_VERSION);
-    tc::put_hyperparameters(writer, hyperparameters_);
-    for (const auto& item : model_->named_parameters()) {
-      tc::put_tensor(writer, "params/" + item.key(), item.value());
-    }
-    for (const auto& item : model_->named_buffers()) {
-      tc::put_tensor(writer, "buffers/" + item.key(), item.value());
-    }
+    tc::put_header(writer, kResNet20ModelName, epoch_, seed_, dataset_description_,
+                   hyperparameters_);
+    tc::put_module_state(writer, *model_);
     torch::serialize::OutputArchive archive;
     optimizer_->save(archive);
     tc::put_archive(writer, "optimizer/torch_archive", archive);
@@ -544,21 +535,8 @@ void ResNetTrainer::save_checkpoint(const std::string& path) const {
 void ResNetTrainer::load_checkpoint(const std::string& path) {
   const CheckpointReader reader(path);
   // Check and read everything first; the trainer changes only once all of it is good.
-  if (!reader.has("model")) tc::refuse(path, "no model name (root attribute \"model\")");
-  const std::string model = reader.get_string("model");
-  if (model != kResNet20ModelName) {
-    tc::refuse(path, "holds a \"" + model + "\" model, not \"" + kResNet20ModelName + "\"");
-  }
-  if (!reader.has("dataset") || reader.get_string("dataset") != dataset_description_) {
-    tc::refuse(path, "was trained on another data set (" +
-                         (reader.has("dataset") ? reader.get_string("dataset") : "none named") +
-                         "), not on this one (" + dataset_description_ + ")");
-  }
-  tc::check_hyperparameters(reader, hyperparameters_);
-  const std::int64_t epoch = reader.get_int("epoch");
-  if (epoch < 0 || epoch > std::numeric_limits<int>::max()) {
-    tc::refuse(path, "epoch " + std::to_string(epoch) + " is not a valid epoch count");
-  }
+  const int epoch =
+      tc::check_header(reader, kResNet20ModelName, dataset_description_, hyperparameters_);
   tc::NamedTensors params;
   for (const auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
   tc::NamedTensors buffers;
@@ -596,7 +574,7 @@ void ResNetTrainer::load_checkpoint(const std::string& path) {
   }
   optimizer_ = std::move(optimizer);
   generator_ = std::move(generator);
-  epoch_ = static_cast<int>(epoch);
+  epoch_ = epoch;
 }
 
 std::unique_ptr<Trainer> make_resnet20_trainer(std::shared_ptr<const ImageDataset> data,

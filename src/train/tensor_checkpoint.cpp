@@ -1,6 +1,9 @@
 #include "tensor_checkpoint.hpp"
 
+#include <torch/version.h>
+
 #include <cstring>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -96,6 +99,44 @@ std::vector<torch::Tensor> read_named(const CheckpointReader& reader, const std:
     refuse(path, "unexpected " + what + " \"" + *in_file.begin() + "\" (not in this model)");
   }
   return out;
+}
+
+void put_header(CheckpointWriter& writer, const std::string& model, int epoch,
+                std::uint64_t seed, const std::string& dataset, const HyperParameters& hp) {
+  writer.put_string("model", model);
+  writer.put_int("epoch", epoch);
+  writer.put_int("seed", static_cast<std::int64_t>(seed));
+  writer.put_string("dataset", dataset);
+  writer.put_string("torch_version", TORCH_VERSION);
+  put_hyperparameters(writer, hp);
+}
+
+void put_module_state(CheckpointWriter& writer, const torch::nn::Module& module) {
+  for (const auto& item : module.named_parameters()) {
+    put_tensor(writer, "params/" + item.key(), item.value());
+  }
+  for (const auto& item : module.named_buffers()) {
+    put_tensor(writer, "buffers/" + item.key(), item.value());
+  }
+}
+
+int check_header(const CheckpointReader& reader, const std::string& model,
+                 const std::string& dataset, const HyperParameters& hp) {
+  const std::string& path = reader.path();
+  if (!reader.has("model")) refuse(path, "no model name (root attribute \"model\")");
+  const std::string in_file = reader.get_string("model");
+  if (in_file != model) refuse(path, "holds a \"" + in_file + "\" model, not \"" + model + "\"");
+  if (!reader.has("dataset") || reader.get_string("dataset") != dataset) {
+    refuse(path, "was trained on another data set (" +
+                     (reader.has("dataset") ? reader.get_string("dataset") : "none named") +
+                     "), not on this one (" + dataset + ")");
+  }
+  check_hyperparameters(reader, hp);
+  const std::int64_t epoch = reader.get_int("epoch");
+  if (epoch < 0 || epoch > std::numeric_limits<int>::max()) {
+    refuse(path, "epoch " + std::to_string(epoch) + " is not a valid epoch count");
+  }
+  return static_cast<int>(epoch);
 }
 
 void put_hyperparameters(CheckpointWriter& writer, const HyperParameters& hp) {

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,16 @@ void put_tensor(CheckpointWriter& writer, const std::string& name, const torch::
                                                     const std::string& group,
                                                     const std::string& what,
                                                     const NamedTensors& named);
+
+// The root attributes every trainer's checkpoint starts with (model, epoch, seed, dataset,
+// torch_version), its hyperparameters, and the module's params/<name> and buffers/<name>.
+void put_header(CheckpointWriter& writer, const std::string& model, int epoch,
+                std::uint64_t seed, const std::string& dataset, const HyperParameters& hp);
+void put_module_state(CheckpointWriter& writer, const torch::nn::Module& module);
+// Refuses a file that holds another model, was trained on another data set or with other
+// hyperparameters, or has no valid epoch. Returns the epoch.
+[[nodiscard]] int check_header(const CheckpointReader& reader, const std::string& model,
+                               const std::string& dataset, const HyperParameters& hp);
 
 // Stores hyperparameters/<name> as string attributes, and refuses (naming every difference)
 // a file whose hyperparameters are not exactly `hp`.
