@@ -30,18 +30,13 @@ def candidates(out_dir):
         journal = os.path.join(d, "journal")
         if os.path.exists(journal):
             params, spent = {}, {}
-            with open(journal) as f:
-                for line in f:
-                    try:
-                        e = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    if e["event"] == "start":
-                        params[e["trial"]] = e["hyperparameters"]
-                    elif e["event"] == "report" and task.METRIC in e["metrics"]:
-                        k = e["trial"]
-                        spent[k] = spent.get(k, 0.0) + e["train_s"] + e["eval_s"]
-                        yield (e["metrics"][task.METRIC], spent[k], params[k], d)
+            for e in task.journal_events(journal):
+                if e["event"] == "start":
+                    params[e["trial"]] = e["hyperparameters"]
+                elif e["event"] == "report" and task.METRIC in e["metrics"]:
+                    k = e["trial"]
+                    spent[k] = spent.get(k, 0.0) + e["train_s"] + e["eval_s"]
+                    yield (e["metrics"][task.METRIC], spent[k], params[k], d)
         for p in glob.glob(os.path.join(d, "reports-*.jsonl")):
             spent = {}
             with open(p) as f:

@@ -40,15 +40,10 @@ def own_path(run_dir, target):
     journal = os.path.join(run_dir, "journal")
     if os.path.exists(journal):
         events = []
-        with open(journal) as f:
-            for line in f:
-                try:
-                    e = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if e["event"] == "report" and task.METRIC in e.get("metrics", {}):
-                    events.append((e["t"], e["trial"], e["train_s"] + e["eval_s"],
-                                   e["metrics"][task.METRIC]))
+        for e in task.journal_events(journal):
+            if e["event"] == "report" and task.METRIC in e.get("metrics", {}):
+                events.append((e["t"], e["trial"], e["train_s"] + e["eval_s"],
+                               e["metrics"][task.METRIC]))
     else:
         events = []
         for p in glob.glob(os.path.join(run_dir, "reports-*.jsonl")):
@@ -78,19 +73,11 @@ def own_path(run_dir, target):
 def read_rung_journal(path):
     """[(t, accuracy, trial)] of every report, and the job_end t (None when missing)."""
     reports, end = [], None
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                e = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a cut last line
-            if e["event"] == "report" and task.METRIC in e.get("metrics", {}):
-                reports.append((e["t"], e["metrics"][task.METRIC], e["trial"]))
-            elif e["event"] == "job_end":
-                end = e["t"]
+    for e in task.journal_events(path):
+        if e["event"] == "report" and task.METRIC in e.get("metrics", {}):
+            reports.append((e["t"], e["metrics"][task.METRIC], e["trial"]))
+        elif e["event"] == "job_end":
+            end = e["t"]
     return reports, end
 
 
@@ -117,14 +104,9 @@ def median_epoch_s(runs):
     for r in runs:
         journal = os.path.join(r["dir"], "journal")
         if os.path.exists(journal):
-            with open(journal) as f:
-                for line in f:
-                    try:
-                        e = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    if e["event"] == "report":
-                        times.append(e["train_s"] + e["eval_s"])
+            for e in task.journal_events(journal):
+                if e["event"] == "report":
+                    times.append(e["train_s"] + e["eval_s"])
         else:
             reports = sorted(r["reports"])
             times += [b[0] - a_[0] for a_, b in zip([(0.0,)] + reports, reports)]

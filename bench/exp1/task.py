@@ -23,3 +23,14 @@ MAX_EPOCHS = 9     # MaxResource = the full training of Random and Bayesian
 ETA = 3            # reduction factor (rung's default, and Optuna's HyperbandPruner default)
 TARGET = 0.96      # validation accuracy
 METRIC = "validation:accuracy"
+
+
+def journal_events(path):
+    """The events of a rung journal (or the peer's JSON lines), skipping a cut last line."""
+    import json
+    with open(path) as f:
+        for line in f:
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
