@@ -140,6 +140,7 @@ void emit_synthetic_dataset(YAML::Emitter& out, const DatasetSpec& ds) {
   out << YAML::Key << "informative" << YAML::Value << ds.informative;
   out << YAML::Key << "class_separation" << YAML::Value
       << to_string(ParamValue{ds.class_separation});
+  out << YAML::Key << "clusters_per_class" << YAML::Value << ds.clusters_per_class;
   out << YAML::Key << "label_noise" << YAML::Value << to_string(ParamValue{ds.label_noise});
   out << YAML::Key << "validation_fraction" << YAML::Value
       << to_string(ParamValue{ds.validation_fraction});

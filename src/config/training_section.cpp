@@ -47,9 +47,9 @@ void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string
 
 void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
   if (!r.expect_map(f, "dataset")) return;
-  r.check_keys(f,
-               {"kind", "path", "train_subset", "test_subset", "samples", "features", "informative",
-                "class_separation", "label_noise", "validation_fraction", "seed"});
+  r.check_keys(
+      f, {"kind", "path", "train_subset", "test_subset", "samples", "features", "informative",
+          "class_separation", "clusters_per_class", "label_noise", "validation_fraction", "seed"});
   if (auto v = r.one_of(r.child(f, "kind"), {"synthetic", "cifar10", "fashion_mnist"})) {
     ds.kind = *v;
   }
@@ -72,8 +72,8 @@ void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
         (std::string(key) == "train_subset" ? ds.train_subset : ds.test_subset) = *v;
       }
     }
-    for (const char* key : {"samples", "features", "informative", "class_separation", "label_noise",
-                            "validation_fraction", "seed"}) {
+    for (const char* key : {"samples", "features", "informative", "class_separation",
+                            "clusters_per_class", "label_noise", "validation_fraction", "seed"}) {
       const Field synthetic_only = r.child(f, key);
       if (synthetic_only.present()) {
         r.add(synthetic_only, "is only for kind synthetic; " + ds.kind +
@@ -121,6 +121,20 @@ void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
       r.add(separation, describe(separation.node) +
                             " must be > 0; use e.g. 1.0 (larger is "
                             "easier)");
+    }
+  }
+  const Field clusters = r.child(f, "clusters_per_class");
+  if (auto v = r.integer_in(clusters, 1, kIntMax, "each class needs at least one cluster")) {
+    // 2c distinct vertices of the informative hypercube: c <= 2^(informative - 1).
+    const std::int64_t most =
+        ds.informative > 30 ? kIntMax : std::int64_t{1} << (ds.informative - 1);
+    if (*v > most) {
+      r.add(clusters, describe(clusters.node) +
+                          " must be <= 2^(informative - 1) = " + std::to_string(most) +
+                          " (each cluster sits on its own hypercube vertex); lower it or raise "
+                          "informative");
+    } else {
+      ds.clusters_per_class = static_cast<int>(*v);
     }
   }
   const Field noise = r.child(f, "label_noise");

@@ -95,6 +95,9 @@ void validate(const DatasetSpec& spec) {
   if (!(spec.class_separation > 0.0) || !std::isfinite(spec.class_separation)) {
     bad_spec("class_separation", format_real(spec.class_separation), "must be > 0");
   }
+  if (spec.clusters_per_class < 1) {
+    bad_spec("clusters_per_class", std::to_string(spec.clusters_per_class), "must be >= 1");
+  }
   if (!(spec.label_noise >= 0.0 && spec.label_noise < 0.5)) {
     bad_spec("label_noise", format_real(spec.label_noise),
              "must be in [0, 0.5) (0.5 leaves no signal)");
@@ -126,6 +129,10 @@ std::string describe(const DatasetSpec& spec) {
       << " class_separation=" << format_real(spec.class_separation)
       << " label_noise=" << format_real(spec.label_noise)
       << " validation_fraction=" << format_real(spec.validation_fraction) << " seed=" << spec.seed;
+  // Only when not the default, so the descriptions stored in older checkpoints still match.
+  if (spec.clusters_per_class != DatasetSpec{}.clusters_per_class) {
+    out << " clusters_per_class=" << spec.clusters_per_class;
+  }
   return out.str();
 }
 
@@ -135,8 +142,9 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
   const int k = spec.informative;
   const int d = spec.features;
   const std::size_t n = static_cast<std::size_t>(spec.samples);
-  // The hypercube has 2^k vertices: with k = 1 or 2 there are fewer clusters per class.
-  const int per_class = k >= 3 ? kClustersPerClass : std::min(kClustersPerClass, 1 << (k - 1));
+  // The hypercube has 2^k vertices: with few informative features there are fewer clusters.
+  const int per_class =
+      k > 30 ? spec.clusters_per_class : std::min(spec.clusters_per_class, 1 << (k - 1));
   const int clusters = 2 * per_class;
 
   const auto vertices = pick_vertices(rng, k, clusters);

@@ -118,6 +118,29 @@ TEST(SyntheticData, flips_the_requested_share_of_labels) {
   EXPECT_EQ(differ, 200u);
 }
 
+// More clusters per class give other data of the same size and balance, and another cache key.
+TEST(SyntheticData, clusters_per_class_changes_the_data_and_its_description) {
+  DatasetSpec three = small_spec();
+  DatasetSpec many = three;
+  many.clusters_per_class = 16;
+  const TabularDataset a = make_synthetic_dataset(three);
+  const TabularDataset b = make_synthetic_dataset(many);
+  EXPECT_EQ(a.x_train.size(), b.x_train.size());
+  EXPECT_NE(a.x_train, b.x_train);
+  EXPECT_NE(describe(three), describe(many));
+  EXPECT_NE(describe(many).find("clusters_per_class=16"), std::string::npos);
+  // The default keeps the description older checkpoints carry.
+  EXPECT_EQ(describe(three).find("clusters_per_class"), std::string::npos);
+  double positives = 0;
+  for (float label : b.y_train) positives += label;
+  EXPECT_NEAR(positives / static_cast<double>(b.y_train.size()), 0.5, 0.05);
+  // More clusters than the informative hypercube has vertex pairs: capped, not refused.
+  DatasetSpec capped = small_spec();
+  capped.informative = 2;
+  capped.clusters_per_class = 5;
+  EXPECT_EQ(make_synthetic_dataset(capped).train_size(), 800);
+}
+
 TEST(SyntheticData, cache_returns_one_copy_per_spec_across_threads) {
   const DatasetSpec spec = small_spec();
   std::vector<std::shared_ptr<const TabularDataset>> got(4);
@@ -178,6 +201,9 @@ TEST(SyntheticData, rejects_bad_specs_naming_the_field) {
   s = DatasetSpec{};
   s.class_separation = 0.0;
   expect_bad(s, "class_separation");
+  s = DatasetSpec{};
+  s.clusters_per_class = 0;
+  expect_bad(s, "clusters_per_class");
   s = DatasetSpec{};
   s.label_noise = 0.7;
   expect_bad(s, "label_noise");

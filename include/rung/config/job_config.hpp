@@ -76,6 +76,9 @@ struct DatasetSpec {
   int features = 20;
   int informative = 6;
   double class_separation = 2.0;  // cluster centres at +-class_separation per informative axis
+  // Gaussian clusters per class (at most 2^(informative-1)): more make the class boundary
+  // more intricate, so it takes a larger, better-trained network to follow it.
+  int clusters_per_class = 3;
   double label_noise = 0.02;
   double validation_fraction = 0.2;
   std::uint64_t seed = 7;

@@ -32,7 +32,7 @@ struct TabularDataset {
 };
 
 // The generator (informative = k, clusters per class = c, class_separation = s):
-//  - 2c centroids on distinct vertices of the hypercube [-s, s]^k (c = kClustersPerClass, or
+//  - 2c centroids on distinct vertices of the hypercube [-s, s]^k (c = clusters_per_class, or
 //    2^(k-1) when that is fewer), alternately of class 0 and class 1, each with a random
 //    linear mixing A (entries uniform in [-1, 1]); a cluster's informative features are
 //    z A + centroid with z ~ N(0, I_k); the samples are split evenly between the clusters,
@@ -43,9 +43,8 @@ struct TabularDataset {
 //    validation split.
 // Everything is drawn from std::mt19937_64(spec.seed) with rung's own normal and uniform
 // transforms, so a seed gives the same data with any standard library.
-// Three clusters per class make the boundary clearly non-linear: on the default spec a
-// well-tuned MLP reaches about 0.95-0.97 validation accuracy, a badly tuned one much less.
-inline constexpr int kClustersPerClass = 3;
+// The default three clusters per class make the boundary clearly non-linear: on the default
+// spec a well-tuned MLP reaches about 0.95-0.97 validation accuracy, a badly tuned one much less.
 
 // Throws InputError naming the field ("rung.dataset.samples", ...) for a spec it cannot
 // generate (kind other than "synthetic", too few samples, informative > features, ...).
