@@ -2,11 +2,16 @@
 """Writes experiment 1's rung job files from task.py.
 
 usage: gen_jobs.py OUT_DIR WORKERS MAX_TRIALS [--seed S] [--target T] [--max-runtime SEC]
-                   [--strategies hyperband,asha,bayesian,random,calibrate]
+                   [--strategies hyperband,asha,bayesian,random,calibrate,...]
 
 One file per strategy, OUT_DIR/<strategy>.yaml:
-  hyperband  Strategy Hyperband, all brackets (MinResource..MaxResource, eta)
-  asha       Hyperband with rung.asha.brackets: 1 (single-bracket ASHA)
+  hyperband  Strategy Hyperband, all brackets (MinResource..MaxResource, eta), stopping-type
+             ASHA (rung.asha.type: stopping): a trial goes on past a rung while it is in
+             the rung's top 1/eta, without pausing (the variant Optuna's pruner also is)
+  asha       the same with rung.asha.brackets: 1 (single-bracket ASHA)
+  hyperband-promotion, asha-promotion
+             the same with rung.asha.type: promotion (trials pause at each rung and the
+             best resume; rung's default)
   bayesian   Strategy Bayesian, every trial trains MAX_EPOCHS epochs
   random     Strategy Random, every trial trains MAX_EPOCHS epochs
   calibrate  Random without a target: the long random search (full learning curves)
@@ -19,13 +24,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import task  # noqa: E402
 
 
+HYPERBAND_KINDS = ("hyperband", "asha", "hyperband-promotion", "asha-promotion")
+STRATEGIES = HYPERBAND_KINDS + ("bayesian", "random", "calibrate")
+
+
 def job_text(name, strategy, workers, max_trials, seed, target, max_runtime):
+    hyperband = strategy in HYPERBAND_KINDS
     lines = [
         f"HyperParameterTuningJobName: {name}",
         "HyperParameterTuningJobConfig:",
-        f"  Strategy: {'Hyperband' if strategy in ('hyperband', 'asha') else strategy.capitalize() if strategy != 'calibrate' else 'Random'}",
+        f"  Strategy: {'Hyperband' if hyperband else strategy.capitalize() if strategy != 'calibrate' else 'Random'}",
     ]
-    if strategy in ("hyperband", "asha"):
+    if hyperband:
         lines += [
             "  StrategyConfig:",
             "    HyperbandStrategyConfig:",
@@ -67,9 +77,10 @@ def job_text(name, strategy, workers, max_trials, seed, target, max_runtime):
         "  device: cpu",
         "  threads_per_worker: 1",
     ]
-    if strategy in ("hyperband", "asha"):
-        lines += ["  asha:", f"    reduction_factor: {task.ETA}", "    type: promotion"]
-        if strategy == "asha":
+    if hyperband:
+        kind = "promotion" if strategy.endswith("-promotion") else "stopping"
+        lines += ["  asha:", f"    reduction_factor: {task.ETA}", f"    type: {kind}"]
+        if strategy.startswith("asha"):
             lines.append("    brackets: 1")
     return "\n".join(lines) + "\n"
 
@@ -86,7 +97,7 @@ def main():
     a = p.parse_args()
     os.makedirs(a.out_dir, exist_ok=True)
     for s in a.strategies.split(","):
-        if s not in ("hyperband", "asha", "bayesian", "random", "calibrate"):
+        if s not in STRATEGIES:
             sys.exit(f"gen_jobs.py: --strategies: unknown strategy {s!r}")
         name = f"exp1-{s}-s{a.seed}"
         path = os.path.join(a.out_dir, f"{s}.yaml")

@@ -6,8 +6,8 @@
 #   usage: bench/exp1/run.sh BUILD_DIR [WORKERS] [SEEDS] [CAP_S] [CURVE_TRIALS] [OUT_DIR]
 #     WORKERS       parallel training workers (mpirun -np WORKERS+1; Optuna processes) [2]
 #     SEEDS         seeds per method [10]
-#     CAP_S         time cap of one race run, s (MaxRuntimeInSeconds; Optuna --max-runtime) [90]
-#     CURVE_TRIALS  random configurations of the calibration / curve-recording run [150]
+#     CAP_S         time cap of one race run, s (MaxRuntimeInSeconds; Optuna --max-runtime) [60]
+#     CURVE_TRIALS  random configurations of the calibration / curve-recording run [100]
 #     OUT_DIR       [bench/exp1/out]; an existing curves/ run there is reused
 #   env: SIM_SEEDS (100), ORACLE_SEEDS (9), METHODS (hyperband asha bayesian random
 #        optuna-tpe optuna-random)
@@ -17,8 +17,8 @@ root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:?usage: run.sh BUILD_DIR [WORKERS] [SEEDS] [CAP_S] [CURVE_TRIALS] [OUT_DIR]}" && pwd)
 workers=${2:-2}
 seeds=${3:-10}
-cap=${4:-90}
-curve_trials=${5:-150}
+cap=${4:-60}
+curve_trials=${5:-100}
 out=${6:-$here/out}
 sim_seeds=${SIM_SEEDS:-100}
 oracle_seeds=${ORACLE_SEEDS:-9}
@@ -96,9 +96,11 @@ if [ ! -f "$dir/summary.json" ]; then
 fi
 
 # 5. The simulated race on the recorded curves, SIM_SEEDS seeds per rung strategy.
-$py "$here/gen_jobs.py" "$out/jobs/sim" "$workers" 10000 --seed 1
-for m in hyperband asha bayesian random; do
-  case " $methods " in *" $m "*) ;; *) continue ;; esac
+sim_methods="hyperband asha bayesian random hyperband-promotion asha-promotion"
+$py "$here/gen_jobs.py" "$out/jobs/sim" "$workers" 10000 --seed 1 \
+  --strategies "$(echo $sim_methods | tr ' ' ,)"
+for m in $sim_methods; do
+  case " $methods " in *" ${m%-promotion} "*) ;; *) continue ;; esac
   rm -rf "$out/sim/$m"
   log "simulate $m: $sim_seeds seeds"
   "$rung" simulate "$out/jobs/sim/$m.yaml" --curves "results:$out/curves/results.h5" \

@@ -24,8 +24,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import task  # noqa: E402
 
 RUNG_METHODS = ["hyperband", "asha", "bayesian", "random"]
+# Simulated only (cheap): the promotion-type variants, rung's default ASHA.
+SIM_ONLY_METHODS = ["hyperband-promotion", "asha-promotion"]
 PEER_METHODS = ["optuna-tpe", "optuna-random"]
 LABELS = {"hyperband": "rung Hyperband", "asha": "rung ASHA (1 bracket)",
+          "hyperband-promotion": "rung Hyperband, promotion-type",
+          "asha-promotion": "rung ASHA (1 bracket), promotion-type",
           "bayesian": "rung Bayesian", "random": "rung Random",
           "optuna-tpe": "Optuna TPE + Hyperband pruner",
           "optuna-random": "Optuna Random + Hyperband pruner"}
@@ -212,7 +216,8 @@ def ratios(results):
     med = {m: stats(r)["median"] for m, r in results.items()}
     out = {}
     pairs = [("hyperband", "random", 3.0, 614 / 357), ("hyperband", "bayesian", 2.0, 560 / 357),
-             ("asha", "random", None, None), ("asha", "bayesian", None, None)]
+             ("asha", "random", None, None), ("asha", "bayesian", None, None),
+             ("hyperband-promotion", "random", None, None)]
     for a, b, goal, paper in pairs:
         if a in med and b in med:
             out[f"{b} / {a}"] = {"ratio": ratio(med[a], med[b]), "goal": goal, "seed_post": paper}
@@ -304,7 +309,7 @@ def main():
     methods = RUNG_METHODS + PEER_METHODS
     race = collect(os.path.join(a.out_dir, "race"), methods, a.target, require_done=True)
     oracle = collect(a.out_dir, ["oracle"], a.target).get("oracle", [])
-    sim = collect(os.path.join(a.out_dir, "sim"), RUNG_METHODS, a.target)
+    sim = collect(os.path.join(a.out_dir, "sim"), RUNG_METHODS + SIM_ONLY_METHODS, a.target)
     # The oracle's time: the configuration retrained with fresh seeds until one run reaches
     # the target, one worker: (time of all runs, each to its hit or its end) / runs that hit
     # (renewal-reward). Near the target a run reaches it only some of the time, so the median
