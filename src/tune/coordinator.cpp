@@ -7,9 +7,9 @@
 #include <optional>
 #include <sstream>
 
+#include "console_format.hpp"
 #include "rung/config/error.hpp"
 #include "rung/tune/json_writer.hpp"
-#include "rung/tune/progress_line.hpp"
 
 namespace rung {
 namespace {
@@ -32,51 +32,6 @@ const char* outcome_name(TrialOutcome o) {
     case TrialOutcome::Failed: return "failed";
   }
   return "?";
-}
-
-// Short values for the console (the outputs keep full precision).
-std::string short_value(const ParamValue& v) {
-  if (const auto* d = std::get_if<double>(&v)) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", *d);
-    return buf;
-  }
-  return to_string(v);
-}
-
-std::string format_hp(const HyperParameters& hp) {
-  std::string out;
-  for (const auto& [name, v] : hp) {
-    if (!out.empty()) out += ' ';
-    out += name + '=' + short_value(v);
-  }
-  return out;
-}
-
-std::string format_time(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "[%8.1fs]", s);
-  return buf;
-}
-
-std::string format_metric(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
-// The name journaled and printed for what asked for a suspension.
-const char* signal_name(int signal) {
-  switch (signal) {
-    case kDeadlineSignal:
-      return "deadline";
-    case SIGUSR1:
-      return "SIGUSR1";
-    case SIGTERM:
-      return "SIGTERM";
-    default:
-      return "signal";
-  }
 }
 
 }  // namespace
@@ -616,112 +571,6 @@ void Coordinator::trial_ended(Trial& t, TrialEnd end) {
   if (auto reason = completion_.on_trial_finished(*t.objective)) begin_stop(*reason);
 }
 
-std::optional<double> Coordinator::epoch_estimate_s(const Trial* t) const {
-  constexpr std::size_t kWindow = 3;  // a trial's epochs slow down or speed up with its size
-  if (t != nullptr && !t->curve.empty()) {
-    double sum = 0.0;
-    std::size_t n = 0;
-    for (auto it = t->curve.rbegin(); it != t->curve.rend() && n < kWindow; ++it, ++n) {
-      sum += it->train_time_s + it->eval_time_s;
-    }
-    return sum / static_cast<double>(n);
-  }
-  double sum = 0.0;
-  std::size_t n = 0;
-  for (const Trial& other : record_.trials) {
-    for (const EpochRecord& e : other.curve) {
-      sum += e.train_time_s + e.eval_time_s;
-      ++n;
-    }
-  }
-  if (n == 0) return std::nullopt;
-  return sum / static_cast<double>(n);
-}
-
-bool Coordinator::would_overrun(const Trial* t, int epochs) const {
-  if (!deadline_s_) return false;
-  const std::optional<double> per_epoch = epoch_estimate_s(t);
-  if (!per_epoch) return false;  // nothing measured yet: nothing to hold back on
-  return now() + *per_epoch * static_cast<double>(std::max(epochs, 1)) > *deadline_s_;
-}
-
-void Coordinator::begin_suspend(int signal) {
-  is_suspending_ = true;
-  suspend_signal_ = signal;
-  JsonWriter w;
-  w.begin_object().key("t").value(now()).key("event").value("suspending");
-  w.key("signal").value(signal_name(signal)).key("running").value(busy_workers_.size());
-  w.end_object();
-  journal_event(w.str());
-  console_line() << format_time(now()) << " suspending the run (" << signal_name(signal)
-                 << "): nothing new starts; checkpointing " << busy_workers_.size()
-                 << " running trial(s) after their current epoch" << std::endl;
-}
-
-void Coordinator::finish_suspend() {
-  is_suspended_ = true;
-  record_.is_suspended = true;
-  record_.suspend_signal = signal_name(suspend_signal_);
-  record_.segment = segment_;
-  record_.deadline_held_starts = held_starts_;
-  record_.deadline_held_promotions = static_cast<int>(held_promotions_.size());
-  int paused = 0;
-  int waiting = 0;
-  for (const Trial& t : record_.trials) {
-    if (suspend_paused_.count(t.id) > 0) ++paused;
-  }
-  waiting = static_cast<int>(restarts_.size());
-  JsonWriter w;
-  w.begin_object().key("t").value(now()).key("event").value("suspend");
-  w.key("signal").value(signal_name(suspend_signal_)).key("segment").value(segment_);
-  w.key("trials").value(record_.trials.size()).key("epochs").value(record_.total_epochs_trained);
-  w.key("checkpointed").value(paused).key("not_restarted").value(waiting);
-  w.key("held_starts").value(held_starts_).key("held_promotions").value(held_promotions_.size());
-  w.end_object();
-  journal_event(w.str());
-  if (deadline_s_) {
-    std::string held;
-    for (TrialId id : held_promotions_) held += (held.empty() ? "" : ", ") + trial(id).name;
-    console_line() << format_time(now()) << " deadline: held back " << held_starts_
-                   << " new trial(s) and " << held_promotions_.size() << " promotion(s)"
-                   << (held.empty() ? std::string() : " (" + held + ")")
-                   << " that would have run past the segment's end" << std::endl;
-  }
-  console_line() << format_time(now()) << " suspended (" << signal_name(suspend_signal_)
-                 << "): " << record_.trials.size() << '/' << job_.max_trials << " trials, "
-                 << record_.total_epochs_trained << " epochs kept, " << paused
-                 << " trial(s) checkpointed mid-run; run the same command with the same --out to "
-                    "resume"
-                 << std::endl;
-}
-
-void Coordinator::restart_trial(int worker, TrialId id) {
-  Trial& t = trial(id);
-  const int from = restart_from_.at(id);
-  const bool is_promoted = promoted_restarts_.erase(id) > 0;
-  t.status = TrialStatus::Running;
-  t.worker = worker;
-  if (is_promoted) t.times_resumed += 1;
-  suspend_paused_.erase(id);
-  const int until = next_milestone(t.epochs);
-  JsonWriter w;
-  w.begin_object().key("t").value(now()).key("event").value("restart");
-  w.key("trial").value(static_cast<long long>(id)).key("worker").value(worker);
-  w.key("from").value(from).key("epochs").value(t.epochs).key("until").value(until);
-  w.key("promoted").value(is_promoted).end_object();
-  journal_event(w.str());
-  transport_.send(worker, assignment(t, until, from));
-  busy_workers_.insert(worker);
-  console_line() << format_time(now()) << " restart    " << t.name << " on worker " << worker
-                 << ": "
-                 << (from > 0 ? "from its checkpoint at epoch " + std::to_string(from)
-                              : std::string("from scratch"))
-                 << (t.epochs > from
-                         ? ", " + std::to_string(t.epochs - from) + " epoch(s) to train again"
-                         : std::string())
-                 << std::endl;
-}
-
 void Coordinator::begin_stop(EndReason reason) {
   if (stopping_) return;
   stopping_ = true;
@@ -749,87 +598,6 @@ void Coordinator::finish_paused_trials() {
     w.key("trial").value(static_cast<long long>(t.id)).key("epoch").value(t.epochs).end_object();
     journal_event(w.str());
   }
-}
-
-std::ostream& Coordinator::console_line() {
-  if (is_bar_shown_) {
-    console_ << "\r\033[K";
-    is_bar_shown_ = false;
-  }
-  return console_;
-}
-
-void Coordinator::print_status_line() {
-  last_status_s_ = now();
-  ProgressSnapshot p;
-  for (const Trial& t : record_.trials) {
-    switch (t.status) {
-      case TrialStatus::Running:
-        ++p.running;
-        break;
-      case TrialStatus::Paused:
-        ++p.paused;
-        break;
-      case TrialStatus::Failed:
-        ++p.failed;
-        ++p.trials_finished;
-        break;
-      default:
-        ++p.trials_finished;
-        break;
-    }
-  }
-  p.trials_started = static_cast<long long>(record_.trials.size());
-  p.max_trials = job_.max_trials;
-  p.epochs = record_.total_epochs_trained;
-  p.elapsed_s = last_status_s_;
-  p.max_runtime_s = job_.max_runtime_s;
-  p.metric = job_.objective.metric_name;
-  if (auto best = record_.best_trial(job_.objective.type == ObjectiveType::Maximize)) {
-    p.best = *trial(*best).objective;
-    p.best_trial = trial(*best).name;
-  }
-  if (options_.is_terminal) {
-    console_ << '\r' << format_progress_bar(p, 100) << "\033[K" << std::flush;
-    is_bar_shown_ = true;
-  } else {
-    console_ << format_time(last_status_s_) << ' ' << format_progress_log(p) << std::endl;
-  }
-}
-
-void Coordinator::print_top_trials() {
-  std::vector<const Trial*> ranked;
-  for (const Trial& t : record_.trials) {
-    if (t.objective && t.status != TrialStatus::Failed) ranked.push_back(&t);
-  }
-  const bool maximize = job_.objective.type == ObjectiveType::Maximize;
-  std::stable_sort(ranked.begin(), ranked.end(), [&](const Trial* a, const Trial* b) {
-    const double av = maximize ? *a->objective : -*a->objective;
-    const double bv = maximize ? *b->objective : -*b->objective;
-    if (av != bv) return av > bv;
-    return a->epochs > b->epochs;
-  });
-  console_line() << "\nTop trials by " << job_.objective.metric_name << " ("
-                 << to_string(job_.objective.type) << "):\n";
-  char line[256];
-  std::snprintf(line, sizeof line, "  %-4s %-28s %-10s %6s %10s  %s\n", "rank", "trial", "status",
-                "epochs", "objective", "hyperparameters");
-  console_ << line;
-  for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
-    const Trial& t = *ranked[i];
-    std::snprintf(line, sizeof line, "  %-4zu %-28s %-10s %6d %10.4f  ", i + 1, t.name.c_str(),
-                  to_string(t.status), t.epochs, *t.objective);
-    console_ << line << format_hp(t.tuned) << '\n';
-  }
-  if (!ranked.empty()) {
-    const Trial& best = *ranked.front();
-    console_ << "\nBest configuration: " << best.name << "  " << job_.objective.metric_name << " = "
-             << format_metric(*best.objective) << " after " << best.epochs << " epochs\n";
-    for (const auto& [name, v] : best.tuned) console_ << "  " << name << ": " << to_string(v) << '\n';
-  } else {
-    console_ << "  (no trial reported the objective)\n";
-  }
-  console_.flush();
 }
 
 }  // namespace rung

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "console_format.hpp"
 #include "rung/config/error.hpp"
 #include "rung/tune/coordinator.hpp"
 #include "rung/tune/json_writer.hpp"
@@ -42,12 +43,6 @@ std::optional<TrialOutcome> parse_outcome(const std::string& text) {
   if (text == "completed") return TrialOutcome::Completed;
   if (text == "failed") return TrialOutcome::Failed;
   return std::nullopt;
-}
-
-std::string format_time(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "[%8.1fs]", s);
-  return buf;
 }
 
 template <typename T>

@@ -1,0 +1,93 @@
+// Coordinator, console: the progress bar or line and the closing table of top trials.
+#include <algorithm>
+#include <cstdio>
+
+#include "console_format.hpp"
+#include "rung/tune/coordinator.hpp"
+#include "rung/tune/progress_line.hpp"
+
+namespace rung {
+
+std::ostream& Coordinator::console_line() {
+  if (is_bar_shown_) {
+    console_ << "\r\033[K";
+    is_bar_shown_ = false;
+  }
+  return console_;
+}
+
+void Coordinator::print_status_line() {
+  last_status_s_ = now();
+  ProgressSnapshot p;
+  for (const Trial& t : record_.trials) {
+    switch (t.status) {
+      case TrialStatus::Running:
+        ++p.running;
+        break;
+      case TrialStatus::Paused:
+        ++p.paused;
+        break;
+      case TrialStatus::Failed:
+        ++p.failed;
+        ++p.trials_finished;
+        break;
+      default:
+        ++p.trials_finished;
+        break;
+    }
+  }
+  p.trials_started = static_cast<long long>(record_.trials.size());
+  p.max_trials = job_.max_trials;
+  p.epochs = record_.total_epochs_trained;
+  p.elapsed_s = last_status_s_;
+  p.max_runtime_s = job_.max_runtime_s;
+  p.metric = job_.objective.metric_name;
+  if (auto best = record_.best_trial(job_.objective.type == ObjectiveType::Maximize)) {
+    p.best = *trial(*best).objective;
+    p.best_trial = trial(*best).name;
+  }
+  if (options_.is_terminal) {
+    console_ << '\r' << format_progress_bar(p, 100) << "\033[K" << std::flush;
+    is_bar_shown_ = true;
+  } else {
+    console_ << format_time(last_status_s_) << ' ' << format_progress_log(p) << std::endl;
+  }
+}
+
+void Coordinator::print_top_trials() {
+  std::vector<const Trial*> ranked;
+  for (const Trial& t : record_.trials) {
+    if (t.objective && t.status != TrialStatus::Failed) ranked.push_back(&t);
+  }
+  const bool maximize = job_.objective.type == ObjectiveType::Maximize;
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const Trial* a, const Trial* b) {
+    const double av = maximize ? *a->objective : -*a->objective;
+    const double bv = maximize ? *b->objective : -*b->objective;
+    if (av != bv) return av > bv;
+    return a->epochs > b->epochs;
+  });
+  console_line() << "\nTop trials by " << job_.objective.metric_name << " ("
+                 << to_string(job_.objective.type) << "):\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-4s %-28s %-10s %6s %10s  %s\n", "rank", "trial", "status",
+                "epochs", "objective", "hyperparameters");
+  console_ << line;
+  for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
+    const Trial& t = *ranked[i];
+    std::snprintf(line, sizeof line, "  %-4zu %-28s %-10s %6d %10.4f  ", i + 1, t.name.c_str(),
+                  to_string(t.status), t.epochs, *t.objective);
+    console_ << line << format_hp(t.tuned) << '\n';
+  }
+  if (!ranked.empty()) {
+    const Trial& best = *ranked.front();
+    console_ << "\nBest configuration: " << best.name << "  " << job_.objective.metric_name << " = "
+             << format_metric(*best.objective) << " after " << best.epochs << " epochs\n";
+    for (const auto& [name, v] : best.tuned)
+      console_ << "  " << name << ": " << to_string(v) << '\n';
+  } else {
+    console_ << "  (no trial reported the objective)\n";
+  }
+  console_.flush();
+}
+
+}  // namespace rung
