@@ -36,6 +36,7 @@ const std::vector<std::string> kRungKeys = {"model",
                                             "static_hyperparameters",
                                             "device",
                                             "threads_per_worker",
+                                            "checkpoint_every",
                                             "asha",
                                             "median_stopping",
                                             "output_dir"};

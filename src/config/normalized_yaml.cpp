@@ -180,6 +180,9 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
   if (t.workers_per_gpu != 1) {
     out << YAML::Key << "workers_per_gpu" << YAML::Value << t.workers_per_gpu;
   }
+  if (t.checkpoint_every != 0) {
+    out << YAML::Key << "checkpoint_every" << YAML::Value << t.checkpoint_every;
+  }
   if (job.strategy == Strategy::Hyperband) {
     out << YAML::Key << "asha" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "reduction_factor" << YAML::Value << job.asha.reduction_factor;

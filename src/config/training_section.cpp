@@ -255,8 +255,8 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   d.job.has_training = true;
   TrainingSpec& t = d.job.training;
   r.check_keys(section, {"model", "curves", "dataset", "static_hyperparameters", "device",
-                         "threads_per_worker", "workers_per_gpu", "asha", "median_stopping",
-                         "output_dir", "journal"});
+                         "threads_per_worker", "workers_per_gpu", "checkpoint_every", "asha",
+                         "median_stopping", "output_dir", "journal"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
     if (auto v = r.one_of(model, kModels)) t.model = *v;
@@ -283,6 +283,11 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   if (auto v = r.integer_in(r.child(section, "threads_per_worker"), 1, 4096,
                             "each worker needs at least one thread")) {
     t.threads_per_worker = static_cast<int>(*v);
+  }
+  if (auto v = r.integer_in(r.child(section, "checkpoint_every"), 0, kIntMax,
+                            "epochs between a running trial's checkpoints; 0 checkpoints only "
+                            "when a trial pauses")) {
+    t.checkpoint_every = static_cast<int>(*v);
   }
   if (auto v = r.integer_in(r.child(section, "workers_per_gpu"), 1, 64,
                             "the worker ranks that may share one GPU; 1 gives each its own")) {

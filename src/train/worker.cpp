@@ -56,7 +56,13 @@ bool train_assignment(WorkerTransport& transport, const JobConfig& job,
         throw Error("protocol error: expected a decision for trial " +
                     std::to_string(assign.trial));
       }
-      if (decision->verdict == Verdict::Continue) continue;
+      if (decision->verdict == Verdict::Continue) {
+        // Periodic checkpoints bound what a crash costs; a resume restarts the trial from
+        // its latest readable one (save_checkpoint writes a temporary file, then renames).
+        const int every = job.training.checkpoint_every;
+        if (every > 0 && trainer->epoch() % every == 0) trainer->save_checkpoint(ckpt);
+        continue;
+      }
       if (decision->verdict == Verdict::Pause) {
         const auto start = std::chrono::steady_clock::now();
         trainer->save_checkpoint(ckpt);

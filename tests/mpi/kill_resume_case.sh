@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# kill_resume_case.sh MPIEXEC "FLAGS" NP RUNG JOB OUT KILLS SEED MAX_DELAY_MS COMPARE
+# kill_resume_case.sh MPIEXEC "FLAGS" NP RUNG JOB OUT KILLS SEED MAX_DELAY_MS COMPARE [EXPECT]
 # Crash resume under a real mpirun: runs JOB once uninterrupted (OUT.reference), then runs it
 # in OUT and SIGKILLs the whole job (mpirun and every rank: Open MPI gives each rank its own
 # process group) KILLS times at seeded random moments, resuming each time with the same
 # command, and finally lets it finish. COMPARE then checks that the two runs agree.
 # Every 4th kill lands at a random moment of start-up (MPI start, journal check and cut);
 # the others at a random moment up to MAX_DELAY_MS after the coordinator got going.
+# EXPECT periodic: the job checkpoints periodically (rung.checkpoint_every), so some resume
+# must restart an interrupted trial from a checkpoint, never from further back than N epochs
+# (N when the kill cut the writing of the next checkpoint short).
 set -uo pipefail
 mpiexec=$1 flags=$2 np=$3 rung=$4 job=$5 out=$6 kills=$7 seed=$8 max_delay_ms=$9 compare=${10}
+expect=${11:-}
 ref="$out.reference"
 rm -rf "$out" "$ref" "$out".*.log
 mkdir -p "$(dirname "$out")"
@@ -76,4 +80,15 @@ if (( resumes_timed > 0 )); then
   echo "launch to resumed coordinator: $(( resume_ms_total / resumes_timed )) ms on average over $resumes_timed resumes"
 fi
 (( killed >= kills / 2 )) || fail "only $killed of $kills kills hit a running job"
+if [ "$expect" = periodic ]; then
+  every=$(sed -n 's/^ *checkpoint_every: *\([0-9]*\).*/\1/p' "$job")
+  from_ckpt=$(grep -h ' restart .*from its checkpoint at epoch' "$out".*.log | wc -l)
+  echo "restarts from a periodic checkpoint: $from_ckpt (checkpoint_every $every)"
+  (( from_ckpt > 0 )) || fail "no restart came from a periodic checkpoint"
+  # Each restart trains again what ran after its latest checkpoint: at most every epochs.
+  worst=$(grep -ho 'from its checkpoint at epoch [0-9]*, [0-9]* epoch(s) to train again' \
+    "$out".*.log | sed 's/.*, \([0-9]*\) epoch.*/\1/' | sort -n | tail -n 1)
+  echo "most epochs trained again by one restart from a checkpoint: ${worst:-0}"
+  (( ${worst:-0} <= every )) || fail "a restart trained $worst epochs again (checkpoint_every $every)"
+fi
 RUNG_REFERENCE_OUT="$ref" RUNG_RESUMED_OUT="$out" "$compare"

@@ -97,6 +97,9 @@ struct TrainingSpec {
   int threads_per_worker = 1;  // torch intra-op threads per worker rank
   // Worker ranks allowed to share one GPU (rung.workers_per_gpu); more fail at start.
   int workers_per_gpu = 1;
+  // rung.checkpoint_every: a running trial also checkpoints after every N-th epoch, so a
+  // crash or kill costs at most N-1 epochs of it; 0: checkpoints only when a trial pauses.
+  int checkpoint_every = 0;
 };
 
 struct JobConfig {
