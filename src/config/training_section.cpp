@@ -125,9 +125,7 @@ void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
   }
   const Field clusters = r.child(f, "clusters_per_class");
   if (auto v = r.integer_in(clusters, 1, kIntMax, "each class needs at least one cluster")) {
-    // 2c distinct vertices of the informative hypercube: c <= 2^(informative - 1).
-    const std::int64_t most =
-        ds.informative > 30 ? kIntMax : std::int64_t{1} << (ds.informative - 1);
+    const std::int64_t most = max_clusters_per_class(ds.informative);
     if (*v > most) {
       r.add(clusters, describe(clusters.node) +
                           " must be <= 2^(informative - 1) = " + std::to_string(most) +

@@ -142,9 +142,10 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
   const int k = spec.informative;
   const int d = spec.features;
   const std::size_t n = static_cast<std::size_t>(spec.samples);
-  // The hypercube has 2^k vertices: with few informative features there are fewer clusters.
-  const int per_class =
-      k > 30 ? spec.clusters_per_class : std::min(spec.clusters_per_class, 1 << (k - 1));
+  // With few informative features there are fewer clusters than asked (the default 3 with
+  // k = 1 or 2); the job file refuses an explicit value above the cap.
+  const auto per_class =
+      static_cast<int>(std::min<std::int64_t>(spec.clusters_per_class, max_clusters_per_class(k)));
   const int clusters = 2 * per_class;
 
   const auto vertices = pick_vertices(rng, k, clusters);

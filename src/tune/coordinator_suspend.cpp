@@ -76,11 +76,10 @@ void Coordinator::finish_suspend() {
   record_.deadline_held_starts = held_starts_;
   record_.deadline_held_promotions = static_cast<int>(held_promotions_.size());
   int paused = 0;
-  int waiting = 0;
   for (const Trial& t : record_.trials) {
     if (suspend_paused_.count(t.id) > 0) ++paused;
   }
-  waiting = static_cast<int>(restarts_.size());
+  const auto waiting = static_cast<int>(restarts_.size());
   JsonWriter w;
   w.begin_object().key("t").value(now()).key("event").value("suspend");
   w.key("signal").value(signal_name(suspend_signal_)).key("segment").value(segment_);

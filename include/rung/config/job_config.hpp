@@ -84,6 +84,12 @@ struct DatasetSpec {
   std::uint64_t seed = 7;
 };
 
+// The most clusters per class `informative` features hold: each of the 2c clusters sits on
+// its own vertex of the informative hypercube, which has 2^informative of them.
+[[nodiscard]] inline std::int64_t max_clusters_per_class(int informative) {
+  return informative > 30 ? std::int64_t{INT32_MAX} : std::int64_t{1} << (informative - 1);
+}
+
 struct TrainingSpec {
   // "mlp"; "analytic" or "lcbench": no training, each epoch's metrics are looked up in the
   // curve source `curves` (by `rung simulate`, or by instant trainers in `rung run`).
@@ -98,7 +104,7 @@ struct TrainingSpec {
   // Worker ranks allowed to share one GPU (rung.workers_per_gpu); more fail at start.
   int workers_per_gpu = 1;
   // rung.checkpoint_every: a running trial also checkpoints after every N-th epoch, so a
-  // crash or kill costs at most N-1 epochs of it; 0: checkpoints only when a trial pauses.
+  // crash or kill costs at most N epochs of it; 0: checkpoints only when a trial pauses.
   int checkpoint_every = 0;
 };
 
