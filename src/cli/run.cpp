@@ -127,6 +127,8 @@ JobConfig load_runnable_job(const RunOptions& options) {
     job.seed = *options.seed;
     job.has_seed = true;
   }
+  // A program that cannot start would fail every trial: exit 2 before any is spent.
+  if (job.training.model == "command") check_command_startable(job);
   return job;
 }
 
@@ -181,7 +183,8 @@ int coordinate(const JobConfig& job, const RunDir& dir, CoordinatorTransport& tr
 // data file is an InputError naming it, exit 2, before anything trains). Under MPI,
 // place_ranks() has already put this rank's own device in rung.device; a single-process run
 // places its worker threads here, all on one device.
-WorkerContext worker_context(const JobConfig& job) {
+// `physical` is the device's id on its node (Placement::physical) when placed already.
+WorkerContext worker_context(const JobConfig& job, std::string physical = "cpu") {
   WorkerContext c;
   c.checkpoint_dir = (fs::path(job.output_dir) / "checkpoints").string();
   c.host = hostname();
@@ -192,7 +195,13 @@ WorkerContext worker_context(const JobConfig& job) {
     in.environment = placement_environment();
     in.visible_devices = cuda_device_count();
     in.workers_per_gpu = job.training.workers_per_gpu;
-    c.device = place_worker(in).device;
+    const Placement placement = place_worker(in);
+    c.device = placement.device;
+    physical = placement.physical;
+  }
+  if (job.training.model == "command") {
+    // The program sees its worker's GPU only (none on a CPU worker).
+    c.command = make_command_setup(job, c.device == "cpu" ? std::string() : physical);
   }
   if (is_image_dataset(job.training.dataset.kind)) {
     (void)shared_image_dataset(job.training.dataset);
@@ -203,8 +212,9 @@ WorkerContext worker_context(const JobConfig& job) {
 // Every rank: each worker picks its device (rung/train/device_placement.hpp) and loads the
 // data set; rank 0 gathers (host, rank, device), prints the placement table once, and fails
 // the run (exit 2 on every rank) when a worker could not be placed or loaded, or when two
-// ranks would share a GPU beyond rung.workers_per_gpu. Sets rung.device to the rank's device.
-int place_ranks(const MpiEnvironment& mpi, JobConfig& job) {
+// ranks would share a GPU beyond rung.workers_per_gpu. Sets rung.device to the rank's device
+// and `physical` to its id on the node.
+int place_ranks(const MpiEnvironment& mpi, JobConfig& job, std::string& physical) {
   const bool coordinator_here = coordinator_shares_node(mpi);
   PlacementRow row{mpi.host(), mpi.rank(), "coordinator", "", "coordinates; trains nothing"};
   if (mpi.rank() != 0) {
@@ -218,6 +228,7 @@ int place_ranks(const MpiEnvironment& mpi, JobConfig& job) {
       in.workers_per_gpu = job.training.workers_per_gpu;
       const Placement placement = place_worker(in);
       job.training.device = placement.device;
+      physical = placement.physical;
       row.device = placement.device;
       row.physical = placement.physical;
       row.reason = placement.reason;
@@ -286,6 +297,10 @@ int run_under_mpi(const RunOptions& options) {
   // Before MPI starts (a signal during start-up must not kill the rank), and again after, in
   // case the MPI library installed handlers of its own.
   install_walltime_signal_handlers();
+  // The command trainer forks its programs from worker ranks. Open MPI warns about fork()
+  // because a child that touched memory registered with an RDMA device could corrupt it; the
+  // child here only calls exec, so the warning says nothing (a user's own setting wins).
+  setenv("OMPI_MCA_mpi_warn_on_fork", "0", 0);
   MpiEnvironment mpi(argc, argv);
   install_walltime_signal_handlers();
   const bool is_root = mpi.rank() == 0;
@@ -319,7 +334,8 @@ int run_under_mpi(const RunOptions& options) {
     // A launcher with a single rank: no worker ranks, so train in-process threads.
     return run_in_process(job, options, dir);
   }
-  if (const int placed = place_ranks(mpi, job); placed != kExitOk) return placed;
+  std::string physical = "cpu";
+  if (const int placed = place_ranks(mpi, job, physical); placed != kExitOk) return placed;
 
   int code = kExitOk;
   try {
@@ -328,7 +344,7 @@ int run_under_mpi(const RunOptions& options) {
       code = coordinate(job, dir, transport, segment_deadline(options.deadline));
     } else {
       MpiWorkerTransport transport(mpi.rank());
-      WorkerContext context = worker_context(job);
+      WorkerContext context = worker_context(job, physical);
       context.host = mpi.host();
       run_worker(transport, job, context);
     }

@@ -32,6 +32,10 @@ const std::vector<std::string> kTuningKeys = {"Strategy",
                                               "RandomSeed",
                                               "TuningJobCompletionCriteria"};
 const std::vector<std::string> kRungKeys = {"model",
+                                            "command",
+                                            "metric_definitions",
+                                            "workdir",
+                                            "torchscript",
                                             "dataset",
                                             "static_hyperparameters",
                                             "device",
@@ -47,7 +51,7 @@ const std::vector<std::string> kUnsupportedRequestKeys = {"TrainingJobDefinition
 // The metrics each model reports (what HyperParameterTuningJobObjective may name).
 std::vector<std::string> model_metrics(const std::string& model) {
   // The config module cannot see the trainers; these lists mirror what each one reports.
-  if (model == "mlp" || model == "resnet20") {
+  if (model == "mlp" || model == "resnet20" || model == "torchscript") {
     return {"validation:accuracy", "validation:loss", "train:loss"};
   }
   return {};
@@ -440,6 +444,7 @@ JobConfig parse_document(const YAML::Node& doc, const std::string& source, bool 
   resolve_resources(r, d);
   resolve_grid(r, d);
   check_early_stopping(d);
+  config_detail::resolve_command(r, d);
   check_names_and_metric(r, d);
   check_completion(d);
   if (!d.has_few_entries) {

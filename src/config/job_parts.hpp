@@ -65,6 +65,10 @@ struct JobDraft {
   Field median_stopping;  // rung.median_stopping, when given
   bool has_few_entries = false;
   bool has_output_dir = false;
+  // TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions and
+  // rung.metric_definitions, when given (read once the model is known: resolve_command).
+  Field definition_metrics;
+  Field rung_metrics;
 };
 
 // Characters in UTF-8 text (code points; continuation bytes are not counted).
@@ -79,5 +83,9 @@ void read_tuning_config(Reader& r, const Field& tuning, JobDraft& d);
 void read_training_definition(Reader& r, const Field& definition, JobDraft& d);
 // Reads rung's own section: model, dataset, static hyperparameters, device, ASHA, output.
 void read_rung_section(Reader& r, const Field& section, JobDraft& d);
+// For rung.model command: the metric definitions (each regex compiles and has one capture
+// group; the objective is one of them) and the program (rung.command). For other models:
+// that no command-only field is set.
+void resolve_command(Reader& r, JobDraft& d);
 
 }  // namespace rung::config_detail

@@ -147,21 +147,58 @@ void emit_synthetic_dataset(YAML::Emitter& out, const DatasetSpec& ds) {
   out << YAML::Key << "seed" << YAML::Value << ds.seed;
 }
 
+// The user's program: argv, where it runs, its metrics and how it is stopped.
+void emit_command(YAML::Emitter& out, const CommandSpec& c) {
+  out << YAML::Key << "command" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const auto& word : c.argv) out << word;
+  out << YAML::EndSeq;
+  if (!c.workdir.empty()) out << YAML::Key << "workdir" << YAML::Value << c.workdir;
+  out << YAML::Key << "metric_definitions" << YAML::Value << YAML::BeginSeq;
+  for (const auto& m : c.metric_definitions) {
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "Name" << YAML::Value << m.name
+        << YAML::Key << "Regex" << YAML::Value << YAML::DoubleQuoted << m.regex << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "command_grace_s" << YAML::Value << to_string(ParamValue{c.grace_s});
+  if (c.epoch_timeout_s > 0) {
+    out << YAML::Key << "epoch_timeout_s" << YAML::Value
+        << to_string(ParamValue{c.epoch_timeout_s});
+  }
+}
+
+// What the built-in and TorchScript models learn from (the command model reads its own data).
+void emit_dataset(YAML::Emitter& out, const DatasetSpec& dataset) {
+  out << YAML::Key << "dataset" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "kind" << YAML::Value << dataset.kind;
+  if (!dataset.path.empty()) out << YAML::Key << "path" << YAML::Value << dataset.path;
+  if (dataset.kind == "hdf5") {
+    out << YAML::Key << "x_train" << YAML::Value << dataset.x_train;
+    out << YAML::Key << "y_train" << YAML::Value << dataset.y_train;
+    out << YAML::Key << "x_val" << YAML::Value << dataset.x_val;
+    out << YAML::Key << "y_val" << YAML::Value << dataset.y_val;
+  }
+  if (dataset.kind != "synthetic") {
+    // Image data sets read files: only the subset sizes apply (0: every image).
+    out << YAML::Key << "train_subset" << YAML::Value << dataset.train_subset;
+    out << YAML::Key << "test_subset" << YAML::Value << dataset.test_subset;
+  } else {
+    emit_synthetic_dataset(out, dataset);
+  }
+  out << YAML::EndMap;
+}
+
 void emit_training(YAML::Emitter& out, const JobConfig& job) {
   const TrainingSpec& t = job.training;
   out << YAML::Key << "rung" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "model" << YAML::Value << t.model;
-  out << YAML::Key << "dataset" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "kind" << YAML::Value << t.dataset.kind;
-  if (!t.dataset.path.empty()) out << YAML::Key << "path" << YAML::Value << t.dataset.path;
-  if (t.dataset.kind != "synthetic") {
-    // Image data sets read files: only the subset sizes apply (0: every image).
-    out << YAML::Key << "train_subset" << YAML::Value << t.dataset.train_subset;
-    out << YAML::Key << "test_subset" << YAML::Value << t.dataset.test_subset;
-  } else {
-    emit_synthetic_dataset(out, t.dataset);
+  if (t.model == "command") emit_command(out, t.command);
+  if (t.model == "torchscript") {
+    out << YAML::Key << "torchscript" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "module" << YAML::Value << t.torchscript.module;
+    out << YAML::Key << "loss" << YAML::Value << t.torchscript.loss;
+    out << YAML::EndMap;
   }
-  out << YAML::EndMap;
+  if (t.model != "command") emit_dataset(out, t.dataset);
   out << YAML::Key << "static_hyperparameters" << YAML::Value;
   if (t.static_hyperparameters.empty()) {
     out << YAML::Flow << YAML::BeginMap << YAML::EndMap;

@@ -2,6 +2,7 @@
 // and median-stopping options, output directory), and the parts of SageMaker's
 // TrainingJobDefinition that mean something outside SageMaker: its StaticHyperParameters
 // (and its TuningObjective, when the tuning config names no objective).
+#include <regex>
 #include <utility>
 
 #include "job_parts.hpp"
@@ -9,10 +10,137 @@
 namespace rung::config_detail {
 namespace {
 
-const std::vector<std::string> kModels = {"mlp", "resnet20", "analytic", "lcbench"};
+const std::vector<std::string> kModels = {"mlp",         "resnet20", "command",
+                                          "torchscript", "analytic", "lcbench"};
+
+// The rung-section fields that only the command model reads.
+const std::vector<std::string> kCommandFields = {"command", "workdir", "metric_definitions",
+                                                 "command_grace_s", "epoch_timeout_s"};
 
 // The data set kinds read from files (rung/train/image_data.hpp).
 bool is_image_kind(const std::string& kind) { return kind == "cifar10" || kind == "fashion_mnist"; }
+
+// Splits a command line into words as a POSIX shell would (blanks separate words; '...'
+// keeps everything; "..." keeps all but \ \" \$ \` escapes; \ outside quotes escapes the
+// next character), without running a shell: no variables, globs or redirections.
+// Returns the problem (an unclosed quote, a trailing backslash) in `problem`.
+std::vector<std::string> split_command_line(const std::string& text, std::string& problem) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else if (c == '\'') {
+      const auto end = text.find('\'', i + 1);
+      if (end == std::string::npos) {
+        problem = "has an unclosed ' quote";
+        return {};
+      }
+      word += text.substr(i + 1, end - i - 1);
+      in_word = true;
+      i = end;
+    } else if (c == '"') {
+      std::size_t j = i + 1;
+      for (; j < text.size() && text[j] != '"'; ++j) {
+        if (text[j] == '\\' && j + 1 < text.size() &&
+            std::string("\\\"$`").find(text[j + 1]) != std::string::npos) {
+          ++j;
+        }
+        word += text[j];
+      }
+      if (j >= text.size()) {
+        problem = "has an unclosed \" quote";
+        return {};
+      }
+      in_word = true;
+      i = j;
+    } else if (c == '\\') {
+      if (i + 1 >= text.size()) {
+        problem = "ends with a lone backslash";
+        return {};
+      }
+      word += text[++i];
+      in_word = true;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+void read_command(Reader& r, const Field& f, CommandSpec& c) {
+  if (!f.present()) return;
+  if (f.node.IsScalar()) {
+    std::string problem;
+    c.argv = split_command_line(f.node.Scalar(), problem);
+    if (!problem.empty()) r.add(f, describe(f.node) + " " + problem + "; close it or use a list");
+  } else if (f.node.IsSequence()) {
+    for (const Field& word : r.items(f, "words")) {
+      if (!word.node.IsScalar()) {
+        r.add(word, "expected one word (text), got " + describe(word.node));
+      } else {
+        c.argv.push_back(word.node.Scalar());
+      }
+    }
+  } else {
+    r.add(f, "expected the program and its arguments as a list ([python3, train.py]) or one "
+             "line of text, got " + describe(f.node));
+    return;
+  }
+  if (c.argv.empty() || c.argv.front().empty()) {
+    r.add(f, "names no program; use e.g. [python3, train.py]");
+    c.argv.clear();
+  }
+}
+
+// SageMaker's MetricDefinitions: [{Name, Regex}], each regex with exactly one capture group.
+std::vector<MetricDefinition> read_metric_definitions(Reader& r, const Field& list) {
+  std::vector<MetricDefinition> out;
+  for (const Field& item : r.items(list, "metric definitions ({Name, Regex})")) {
+    if (!r.expect_map(item, "a metric definition ({Name: ..., Regex: ...})")) {
+      if (!item.present()) r.add(item, "is empty; give {Name: ..., Regex: ...}");
+      continue;
+    }
+    r.check_keys(item, {"Name", "Regex"});
+    const Field name = r.child(item, "Name");
+    const Field regex = r.child(item, "Regex");
+    const bool has_name = r.require(name, "name the metric, e.g. validation:accuracy");
+    const bool has_regex =
+        r.require(regex, "give the regex that finds its value, e.g. \"val_acc=([0-9.]+)\"");
+    if (!has_name || !has_regex) continue;
+    MetricDefinition m;
+    if (auto v = r.text(name)) m.name = *v;
+    if (auto v = r.text(regex)) m.regex = *v;
+    if (m.name.empty() || m.regex.empty()) {
+      if (m.name.empty()) r.add(name, "must not be empty");
+      if (m.regex.empty()) r.add(regex, "must not be empty");
+      continue;
+    }
+    try {
+      const std::regex compiled(m.regex, std::regex::ECMAScript);
+      if (compiled.mark_count() != 1) {
+        r.add(regex, "\"" + m.regex + "\" has " + std::to_string(compiled.mark_count()) +
+                         " capture groups; it needs exactly one, around the value (write other "
+                         "groups as (?:...))");
+        continue;
+      }
+    } catch (const std::regex_error& e) {
+      r.add(regex, "\"" + m.regex + "\" is not a valid regex (ECMAScript syntax): " + e.what());
+      continue;
+    }
+    for (const auto& earlier : out) {
+      if (earlier.name == m.name) r.add(name, "\"" + m.name + "\" is defined twice; keep one");
+    }
+    out.push_back(m);
+  }
+  return out;
+}
 
 // Static hyperparameters: text or numbers, each read as int64, double or string.
 void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string& origin) {
@@ -47,13 +175,60 @@ void read_static_map(Reader& r, const Field& map, JobDraft& d, const std::string
 
 void read_dataset(Reader& r, const Field& f, DatasetSpec& ds) {
   if (!r.expect_map(f, "dataset")) return;
-  r.check_keys(
-      f, {"kind", "path", "train_subset", "test_subset", "samples", "features", "informative",
-          "class_separation", "clusters_per_class", "label_noise", "validation_fraction", "seed"});
-  if (auto v = r.one_of(r.child(f, "kind"), {"synthetic", "cifar10", "fashion_mnist"})) {
+  r.check_keys(f, {"kind", "path", "train_subset", "test_subset", "samples", "features",
+                   "informative", "class_separation", "clusters_per_class", "label_noise",
+                   "validation_fraction", "seed", "x_train", "y_train", "x_val", "y_val"});
+  if (auto v = r.one_of(r.child(f, "kind"), {"synthetic", "cifar10", "fashion_mnist", "hdf5"})) {
     ds.kind = *v;
   }
   const Field path = r.child(f, "path");
+  if (ds.kind == "hdf5") {
+    // One HDF5 file holding the inputs and targets of both splits (checked when a worker
+    // opens it, before any training).
+    if (r.require(path, "name the HDF5 file that holds the data set")) {
+      if (auto v = r.text(path)) {
+        if (v->empty()) {
+          r.add(path, "must not be empty; name the HDF5 file");
+        } else {
+          ds.path = *v;
+        }
+      }
+    }
+    for (auto [key, target] : {std::pair{"x_train", &ds.x_train}, std::pair{"y_train", &ds.y_train},
+                               std::pair{"x_val", &ds.x_val}, std::pair{"y_val", &ds.y_val}}) {
+      const Field name = r.child(f, key);
+      if (auto v = r.text(name)) {
+        if (v->empty()) {
+          r.add(name, "must not be empty; name a dataset in the file (default " + *target + ")");
+        } else {
+          *target = *v;
+        }
+      }
+    }
+    for (const char* key : {"samples", "features", "informative", "class_separation",
+                            "clusters_per_class", "label_noise", "validation_fraction", "seed"}) {
+      const Field synthetic_only = r.child(f, key);
+      if (synthetic_only.present()) {
+        r.add(synthetic_only, "is only for kind synthetic; hdf5 reads its data from path "
+                              "(remove " + std::string(key) + ")");
+      }
+    }
+  }
+  for (const char* key : {"x_train", "y_train", "x_val", "y_val"}) {
+    const Field hdf5_only = r.child(f, key);
+    if (hdf5_only.present() && ds.kind != "hdf5") {
+      r.add(hdf5_only, "is only for kind hdf5 (the name of a dataset in its file); remove it");
+    }
+  }
+  if (ds.kind == "hdf5") {
+    for (const char* key : {"train_subset", "test_subset"}) {
+      if (auto v = r.integer_in(r.child(f, key), 0, INT64_MAX,
+                                "use 0 for all samples or N >= 1 for the first N")) {
+        (std::string(key) == "train_subset" ? ds.train_subset : ds.test_subset) = *v;
+      }
+    }
+    return;
+  }
   if (is_image_kind(ds.kind)) {
     // Files on disk: the directory and how much of it to use. The files themselves are
     // checked when a worker loads them, before any training (validate runs anywhere).
@@ -222,6 +397,14 @@ void read_training_definition(Reader& r, const Field& definition, JobDraft& d) {
   for (auto& [key, value] : r.entries(definition)) {
     if (key == "StaticHyperParameters") {
       read_static_map(r, value, d, "TrainingJobDefinition");
+    } else if (key == "AlgorithmSpecification" && value.node.IsMap() &&
+               r.child(value, "MetricDefinitions").node.IsDefined()) {
+      // Its MetricDefinitions tell the command model where its metrics are (resolve_command);
+      // the rest (TrainingImage, TrainingInputMode, ...) means nothing outside SageMaker.
+      d.definition_metrics = r.child(value, "MetricDefinitions");
+      for (auto& [inner, unused] : r.entries(value)) {
+        if (inner != "MetricDefinitions") ignored.push_back("AlgorithmSpecification." + inner);
+      }
     } else if (key == "TuningObjective") {
       if (!d.objective_from_definition) {
         d.job.warnings.push_back(value.path +
@@ -254,7 +437,9 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   TrainingSpec& t = d.job.training;
   r.check_keys(section, {"model", "curves", "dataset", "static_hyperparameters", "device",
                          "threads_per_worker", "workers_per_gpu", "checkpoint_every", "asha",
-                         "median_stopping", "output_dir", "journal"});
+                         "median_stopping", "output_dir", "journal", "command", "workdir",
+                         "metric_definitions", "command_grace_s", "epoch_timeout_s",
+                         "torchscript"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
     if (auto v = r.one_of(model, kModels)) t.model = *v;
@@ -291,15 +476,72 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
                             "the worker ranks that may share one GPU; 1 gives each its own")) {
     t.workers_per_gpu = static_cast<int>(*v);
   }
+  read_command(r, r.child(section, "command"), t.command);
+  const Field workdir = r.child(section, "workdir");
+  if (auto v = r.text(workdir)) {
+    if (v->empty()) {
+      r.add(workdir, "must not be empty; remove it to run the program where rung run starts");
+    } else {
+      t.command.workdir = *v;
+    }
+  }
+  d.rung_metrics = r.child(section, "metric_definitions");
+  const Field grace = r.child(section, "command_grace_s");
+  if (auto v = r.number(grace)) {
+    if (*v >= 0.0 && *v <= 86400.0) {
+      t.command.grace_s = *v;
+    } else {
+      r.add(grace, describe(grace.node) + " must be in [0, 86400] (seconds between SIGTERM and "
+                                          "SIGKILL); use e.g. 30");
+    }
+  }
+  const Field timeout = r.child(section, "epoch_timeout_s");
+  if (auto v = r.number(timeout)) {
+    if (*v > 0.0) {
+      t.command.epoch_timeout_s = *v;
+    } else {
+      r.add(timeout, describe(timeout.node) + " must be > 0 (seconds one epoch may take); "
+                                              "remove it for no limit");
+    }
+  }
+  const Field torchscript = r.child(section, "torchscript");
+  if (r.expect_map(torchscript, "the torchscript section (module, loss)")) {
+    r.check_keys(torchscript, {"module", "loss"});
+    const Field module = r.child(torchscript, "module");
+    if (r.require(module, "name the file saved with torch.jit.save, e.g. model.pt")) {
+      if (auto v = r.text(module)) {
+        if (v->empty()) {
+          r.add(module, "must not be empty; name the file saved with torch.jit.save");
+        } else {
+          t.torchscript.module = *v;
+        }
+      }
+    }
+    if (auto v = r.one_of(r.child(torchscript, "loss"), {"cross_entropy", "mse"})) {
+      t.torchscript.loss = *v;
+    }
+  }
+  if (t.model == "torchscript" && t.torchscript.module.empty() && !torchscript.present()) {
+    r.add(torchscript, "is missing; model torchscript needs torchscript: {module: model.pt}");
+  } else if (t.model != "torchscript" && torchscript.present()) {
+    r.add(torchscript, "is only for model torchscript; remove it");
+  }
   // The models and the data they learn from must fit together.
   const bool image_data = is_image_kind(t.dataset.kind);
+  const bool hdf5_data = t.dataset.kind == "hdf5";
   if (t.model == "resnet20" && !image_data) {
     r.add(r.child(section, "dataset"),
           "model resnet20 learns from images; use dataset kind "
           "cifar10 or fashion_mnist with a path");
-  } else if (t.model != "resnet20" && image_data) {
+  } else if (t.model == "torchscript" && !image_data && !hdf5_data) {
+    r.add(r.child(section, "dataset"),
+          "model torchscript learns from files; use dataset kind hdf5 (with path and the "
+          "datasets x_train, y_train, x_val, y_val) or cifar10 or fashion_mnist");
+  } else if (t.model != "resnet20" && t.model != "torchscript" && (image_data || hdf5_data)) {
     r.add(r.child(section, "model"), "\"" + t.model + "\" cannot learn from " + t.dataset.kind +
-                                         " images; use model resnet20");
+                                         (hdf5_data ? " files" : " images") +
+                                         "; use model torchscript" +
+                                         (hdf5_data ? std::string() : " or resnet20"));
   }
   if (auto v = r.one_of(r.child(section, "journal"), {"durable", "buffered"})) {
     d.job.is_journal_durable = *v == "durable";
@@ -314,6 +556,56 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
       d.job.output_dir = *v;
       d.has_output_dir = true;
     }
+  }
+}
+
+void resolve_command(Reader& r, JobDraft& d) {
+  TrainingSpec& t = d.job.training;
+  if (!d.job.has_training || t.model != "command") {
+    for (const auto& key : kCommandFields) {
+      const Field f = d.rung_section.present() ? r.child(d.rung_section, key) : Field();
+      if (f.present()) {
+        r.add(f, "is only for model command (your own training program); remove it or set "
+                 "model: command");
+      }
+    }
+    return;
+  }
+  const Field command = r.child(d.rung_section, "command");
+  if (!command.present()) {
+    r.add(command, "is missing; model command needs the program to run, e.g. command: "
+                   "[python3, train.py]");
+  }
+  Field metrics = d.rung_metrics.present() ? d.rung_metrics : d.definition_metrics;
+  if (d.rung_metrics.present() && d.definition_metrics.present()) {
+    d.job.warnings.push_back(d.rung_metrics.path + ": used; " + d.definition_metrics.path +
+                             " is ignored (rung's section wins)");
+  }
+  if (!metrics.present()) {
+    r.add(d.rung_section.path.empty() ? "rung.metric_definitions"
+                                      : join_path(d.rung_section.path, "metric_definitions"),
+          "is missing; model command finds its metrics in the program's output with "
+          "[{Name: validation:accuracy, Regex: \"val_acc=([0-9.]+)\"}] (or SageMaker's "
+          "TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions)",
+          d.rung_section.mark);
+    return;
+  }
+  t.command.metric_definitions = read_metric_definitions(r, metrics);
+  bool has_objective = false;
+  std::string names;
+  for (const auto& m : t.command.metric_definitions) {
+    has_objective = has_objective || m.name == d.job.objective.metric_name;
+    if (m.name != "epoch") names += (names.empty() ? "" : ", ") + m.name;
+  }
+  if (d.job.objective.metric_name == "epoch") {
+    r.add(d.objective_metric.present() ? d.objective_metric : metrics,
+          "\"epoch\" numbers the epochs; it cannot be the objective");
+  } else if (!has_objective && !t.command.metric_definitions.empty()) {
+    r.add(d.objective_metric.present() ? d.objective_metric : metrics,
+          "the objective \"" + d.job.objective.metric_name +
+              "\" is not among the metric definitions (" + metrics.path + ": " +
+              (names.empty() ? std::string("none") : names) +
+              "); add a definition for it or name one of those");
   }
 }
 

@@ -16,6 +16,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+std::unique_ptr<Trainer> build_trainer(WorkerTransport& transport, const JobConfig& job,
+                                       const WorkerContext& context, const Assign& assign) {
+  if (job.training.model == "command") {
+    CommandSetup setup = context.command;
+    setup.worker = "worker " + std::to_string(transport.worker_id()) + " on " + context.host;
+    return std::make_unique<CommandTrainer>(
+        job, std::move(setup),
+        CommandTrial{assign.name, assign.seed, assign.hyperparameters, assign.until_epoch});
+  }
+  return make_trainer(job, assign.hyperparameters, assign.seed);
+}
+
 // Trains one assignment until a decision other than Continue. Returns false on Shutdown.
 bool train_assignment(WorkerTransport& transport, const JobConfig& job,
                       const WorkerContext& context, const Assign& assign) {
@@ -24,7 +36,7 @@ bool train_assignment(WorkerTransport& transport, const JobConfig& job,
   released.trial = assign.trial;
   released.epoch = assign.start_epoch;
   try {
-    std::unique_ptr<Trainer> trainer = make_trainer(job, assign.hyperparameters, assign.seed);
+    std::unique_ptr<Trainer> trainer = build_trainer(transport, job, context, assign);
     if (assign.start_epoch > 0) {
       // A checkpoint that cannot be used is never trusted: the trial trains again from
       // scratch (deterministic per seed), and the coordinator answers the epochs it already
@@ -40,7 +52,7 @@ bool train_assignment(WorkerTransport& transport, const JobConfig& job,
         std::cerr << "rung: worker " << transport.worker_id() << ": " << assign.name
                   << ": cannot resume from its checkpoint (" << e.what()
                   << "); training it again from scratch" << std::endl;
-        trainer = make_trainer(job, assign.hyperparameters, assign.seed);
+        trainer = build_trainer(transport, job, context, assign);
       }
     }
     for (;;) {
@@ -65,12 +77,13 @@ bool train_assignment(WorkerTransport& transport, const JobConfig& job,
       }
       if (decision->verdict == Verdict::Pause) {
         const auto start = std::chrono::steady_clock::now();
-        trainer->save_checkpoint(ckpt);
+        trainer->pause(ckpt);
         released.checkpoint_time_s = seconds_since(start);
         released.outcome = TrialOutcome::Paused;
       } else {
-        released.outcome = decision->verdict == Verdict::Stop ? TrialOutcome::Stopped
-                                                              : TrialOutcome::Completed;
+        const bool completed = decision->verdict == Verdict::Complete;
+        trainer->finish(completed);
+        released.outcome = completed ? TrialOutcome::Completed : TrialOutcome::Stopped;
       }
       break;
     }

@@ -66,8 +66,14 @@ struct CompletionCriteria {
 
 // The synthetic binary-classification set, or an image data set read from files.
 struct DatasetSpec {
-  std::string kind = "synthetic";  // "synthetic", "cifar10" or "fashion_mnist"
-  std::string path;                // for file-based data sets: the directory of the files
+  std::string kind = "synthetic";  // "synthetic", "cifar10", "fashion_mnist" or "hdf5"
+  // For file-based data sets: the directory of the files (the file itself for hdf5).
+  std::string path;
+  // kind hdf5: the datasets in the file that hold the inputs and targets of each split.
+  std::string x_train = "x_train";
+  std::string y_train = "y_train";
+  std::string x_val = "x_val";
+  std::string y_val = "y_val";
   // Image data sets: use only the first train_subset training and test_subset test images
   // (0: all of them), for CPU-sized runs.
   std::int64_t train_subset = 0;
@@ -90,10 +96,38 @@ struct DatasetSpec {
   return informative > 30 ? std::int64_t{INT32_MAX} : std::int64_t{1} << (informative - 1);
 }
 
+// One of SageMaker's MetricDefinitions: a metric's name and the regex (one capture group) that
+// finds its value in a line of the training program's output.
+struct MetricDefinition {
+  std::string name;
+  std::string regex;
+};
+
+// rung.model command: the user's own training program, one child process per trial start
+// (rung/train/command_trainer.hpp; the contract is in the README).
+struct CommandSpec {
+  std::vector<std::string> argv;  // rung.command: no shell; a string is split like a shell would
+  std::string workdir;            // rung.workdir; empty: the directory `rung run` starts in
+  // rung.metric_definitions or TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions.
+  // A definition named "epoch" gives the epoch number instead of a metric.
+  std::vector<MetricDefinition> metric_definitions;
+  double grace_s = 30.0;          // rung.command_grace_s: SIGTERM, then SIGKILL after this
+  double epoch_timeout_s = 0.0;   // rung.epoch_timeout_s: 0 = no limit
+};
+
+// rung.model torchscript: a module saved with torch.jit.save, trained on rung's own loop.
+struct TorchScriptSpec {
+  std::string module;                  // rung.torchscript.module
+  std::string loss = "cross_entropy";  // rung.torchscript.loss: cross_entropy or mse
+};
+
 struct TrainingSpec {
-  // "mlp"; "analytic" or "lcbench": no training, each epoch's metrics are looked up in the
+  // "mlp", "resnet20", "command" (the user's program), "torchscript" (the user's module);
+  // "analytic" or "lcbench": no training, each epoch's metrics are looked up in the
   // curve source `curves` (by `rung simulate`, or by instant trainers in `rung run`).
   std::string model = "mlp";
+  CommandSpec command;
+  TorchScriptSpec torchscript;
   // The curve source ("analytic", "lcbench:<task id>", "results:<results.h5>"); empty: analytic
   // for model mlp, lcbench:189905 for model lcbench.
   std::string curves;

@@ -31,6 +31,12 @@ class Trainer {
   // Restores from a checkpoint written by save_checkpoint for the same hyperparameters.
   // Throws CheckpointError naming the file on a missing, truncated or foreign file.
   virtual void load_checkpoint(const std::string& path) = 0;
+  // The scheduler paused the trial here: checkpoint it to `path`. Trainers whose trial runs
+  // outside this process (the command trainer) also let that run go.
+  virtual void pause(const std::string& path) { save_checkpoint(path); }
+  // The trial ends here: `completed` (it reached MaxResource) or stopped. Throws TrialError
+  // when a trial that runs outside this process does not finish cleanly.
+  virtual void finish(bool completed) { (void)completed; }
 };
 
 // Builds the trainer for `spec.model`. `hp` holds tuned and static hyperparameters together.

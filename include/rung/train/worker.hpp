@@ -8,6 +8,7 @@
 
 #include "rung/comm/transport.hpp"
 #include "rung/config/job_config.hpp"
+#include "rung/train/command_trainer.hpp"
 
 namespace rung {
 
@@ -15,6 +16,7 @@ struct WorkerContext {
   std::string checkpoint_dir;  // OUT/checkpoints
   std::string host;
   std::string device = "cpu";
+  CommandSetup command;  // rung.model command only
 };
 
 // Path of trial `name`'s checkpoint in `checkpoint_dir`.

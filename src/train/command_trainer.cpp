@@ -1,0 +1,405 @@
+#include "rung/train/command_trainer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "rung/ckpt/checkpoint_file.hpp"
+#include "rung/config/error.hpp"
+#include "rung/sched/scheduler.hpp"
+#include "rung/tune/json_writer.hpp"
+
+extern char** environ;
+
+namespace rung {
+namespace {
+
+namespace fs = std::filesystem;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr const char* kMarkerModel = "command";
+constexpr std::size_t kTailLines = 12;       // lines of stderr kept for FailureReason
+constexpr std::size_t kFailureReasonMax = 1800;
+
+double seconds_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+std::string environment_value(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+// Variables of the launcher's MPI world: a program that itself imports MPI (mpi4py, a
+// torch.distributed init) must not join rung's world, so they are not passed on.
+bool is_launcher_variable(const std::string& name) {
+  for (const char* prefix : {"OMPI_", "OPAL_", "PMIX_", "PMI_"}) {
+    if (name.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+std::string upper_case(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string json_of(const HyperParameters& hp, bool as_strings) {
+  JsonWriter w;
+  if (as_strings) {
+    w.hyperparameters_as_strings(hp);
+  } else {
+    w.hyperparameters_typed(hp);
+  }
+  return w.str();
+}
+
+// Writes `text` to `path` through a temporary name and a rename: never half-written.
+void write_file_atomically(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw TrialError("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw TrialError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+}
+
+bool is_script_interpreter(const std::string& program) {
+  const std::string base = fs::path(program).filename().string();
+  for (const char* name : {"python", "bash", "sh", "Rscript", "julia", "perl", "ruby", "node"}) {
+    if (base.rfind(name, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+CommandSetup make_command_setup(const JobConfig& job, const std::string& visible_devices) {
+  CommandSetup s;
+  s.trials_dir = fs::absolute(fs::path(job.output_dir) / "trials").lexically_normal().string();
+  const std::string& workdir = job.training.command.workdir;
+  s.workdir = workdir.empty() ? fs::current_path().string()
+                              : fs::absolute(workdir).lexically_normal().string();
+  s.visible_devices = visible_devices;
+  if (job.strategy == Strategy::Hyperband && job.asha.type == AshaType::Promotion) {
+    s.pause_rungs = make_scheduler(job)->rungs();
+  }
+  return s;
+}
+
+void check_command_startable(const JobConfig& job) {
+  const CommandSpec& c = job.training.command;
+  if (c.argv.empty()) throw InputError("rung.command: names no program");
+  const CommandSetup setup = make_command_setup(job, "");
+  std::error_code ec;
+  if (!fs::is_directory(setup.workdir, ec)) {
+    throw InputError("rung.workdir: \"" + setup.workdir + "\" is not a directory");
+  }
+  const std::string program = resolve_program(c.argv[0], setup.workdir, environment_value("PATH"));
+  if (!is_script_interpreter(program)) return;
+  // `python3 train.py`: a missing script would fail every trial the same way; say it now.
+  for (std::size_t i = 1; i < c.argv.size(); ++i) {
+    const std::string& word = c.argv[i];
+    if (word == "-m" || word == "-c" || word == "-e") return;  // a module or inline code
+    if (word.empty() || word[0] == '-') continue;
+    const fs::path script = fs::path(word).is_absolute() ? fs::path(word) : fs::path(setup.workdir) / word;
+    if (!fs::is_regular_file(script, ec)) {
+      throw InputError("rung.command: script \"" + word + "\" not found (looked for " +
+                       script.string() + "; relative paths start in rung.workdir, default the "
+                       "directory rung run starts in)");
+    }
+    return;
+  }
+}
+
+CommandTrainer::CommandTrainer(const JobConfig& job, CommandSetup setup, CommandTrial trial)
+    : job_(job),
+      setup_(std::move(setup)),
+      trial_(std::move(trial)),
+      trial_dir_((fs::path(setup_.trials_dir) / trial_.name).string()),
+      metric_lines_(job.training.command.metric_definitions, job.objective.metric_name) {
+  program_ = resolve_program(job.training.command.argv.at(0), setup_.workdir,
+                             environment_value("PATH"));
+  std::error_code ec;
+  for (const char* sub : {"checkpoints", "model", "output"}) {
+    fs::create_directories(fs::path(trial_dir_) / sub, ec);
+    if (ec) throw TrialError("cannot create " + trial_dir_ + "/" + sub + ": " + ec.message());
+  }
+  const std::string log = (fs::path(trial_dir_) / "output.log").string();
+  log_fd_ = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd_ < 0) throw TrialError("cannot open " + log);
+}
+
+CommandTrainer::~CommandTrainer() {
+  child_.reset();  // kills a program still running
+  if (log_fd_ >= 0) ::close(log_fd_);
+}
+
+int CommandTrainer::target_after(int epoch) const {
+  for (const int r : setup_.pause_rungs) {
+    if (r > epoch && r < job_.max_resource) return r;
+  }
+  return job_.max_resource;
+}
+
+void CommandTrainer::log_line(const std::string& line, bool is_stderr) {
+  std::vector<std::string>& tail = is_stderr ? stderr_tail_ : stdout_tail_;
+  tail.push_back(line.substr(0, 400));
+  if (tail.size() > kTailLines) tail.erase(tail.begin());
+  const std::string text = line + "\n";
+  ssize_t unused = ::write(log_fd_, text.data(), text.size());
+  (void)unused;
+}
+
+void CommandTrainer::log_rung(const std::string& text) { log_line("[rung] " + text, false); }
+
+void CommandTrainer::fail(const std::string& cause) {
+  std::string reason = cause;
+  const std::vector<std::string>& tail = stderr_tail_.empty() ? stdout_tail_ : stderr_tail_;
+  if (!tail.empty()) {
+    reason += std::string("; last lines of its ") + (stderr_tail_.empty() ? "stdout" : "stderr") +
+              ":";
+    for (const auto& l : tail) reason += "\n  " + l;
+  }
+  if (reason.size() > kFailureReasonMax) {
+    reason = reason.substr(0, kFailureReasonMax / 3) + "\n  ...\n" +
+             reason.substr(reason.size() - 2 * kFailureReasonMax / 3);
+  }
+  log_rung("trial failed: " + cause);
+  if (child_ && !child_->exit()) {
+    child_->terminate(job_.training.command.grace_s,
+                      [this](const std::string& l, bool e) { log_line(l, e); });
+  }
+  throw TrialError(reason);
+}
+
+void CommandTrainer::start_program() {
+  // Trials that never pause at a rung train to MaxResource in one go; the first start of
+  // the others goes to the assignment's milestone, later ones to the next rung.
+  if (setup_.pause_rungs.empty()) {
+    target_ = job_.max_resource;
+  } else if (starts_ == 0 && trial_.until_epoch > epoch_) {
+    target_ = std::min(trial_.until_epoch, job_.max_resource);
+  } else {
+    target_ = target_after(epoch_);
+  }
+  const CommandSpec& c = job_.training.command;
+  ChildSpec spec;
+  spec.program = program_;
+  spec.workdir = setup_.workdir;
+  spec.argv = c.argv;
+  for (const auto& [name, value] : trial_.hyperparameters) {
+    spec.argv.push_back("--" + name);
+    spec.argv.push_back(to_string(value));
+  }
+  const fs::path dir(trial_dir_);
+  write_file_atomically(dir / "hyperparameters.json", json_of(trial_.hyperparameters, true) + "\n");
+  std::vector<std::pair<std::string, std::string>> ours = {
+      {"RUNG_CHECKPOINT_DIR", (dir / "checkpoints").string()},
+      {"RUNG_EPOCHS", std::to_string(target_)},
+      {"RUNG_TRIAL_NAME", trial_.name},
+      {"RUNG_TRIAL_DIR", trial_dir_},
+      {"RUNG_SEED", std::to_string(trial_.seed)},
+      {"SM_HPS", json_of(trial_.hyperparameters, false)},
+      {"SM_MODEL_DIR", (dir / "model").string()},
+      {"SM_OUTPUT_DATA_DIR", (dir / "output").string()},
+      {"CUDA_VISIBLE_DEVICES", setup_.visible_devices},
+      {"OMP_NUM_THREADS", std::to_string(job_.training.threads_per_worker)},
+      {"PYTHONUNBUFFERED", "1"},  // metric lines must arrive when printed, not at exit
+  };
+  for (const auto& [name, value] : trial_.hyperparameters) {
+    ours.emplace_back("SM_HP_" + upper_case(name), to_string(value));
+  }
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string kv(*e);
+    const std::string name = kv.substr(0, kv.find('='));
+    if (is_launcher_variable(name)) continue;
+    if (std::any_of(ours.begin(), ours.end(), [&](const auto& p) { return p.first == name; })) {
+      continue;
+    }
+    spec.env.push_back(kv);
+  }
+  for (const auto& [name, value] : ours) spec.env.push_back(name + "=" + value);
+
+  ++starts_;
+  started_from_ = epoch_;
+  is_first_report_ = true;
+  log_rung("start on " + setup_.worker + ": RUNG_EPOCHS=" + std::to_string(target_) + ", " +
+           (epoch_ > 0 ? "continuing after epoch " + std::to_string(epoch_) +
+                             " from RUNG_CHECKPOINT_DIR"
+                       : std::string("from scratch")));
+  try {
+    child_ = std::make_unique<ChildProcess>(spec);
+  } catch (const TrialError& e) {
+    fail(e.what());
+  }
+  is_held_ = false;
+}
+
+EpochResult CommandTrainer::train_epoch() {
+  const auto start = SteadyClock::now();
+  if (child_ && is_held_) {
+    child_->signal_group(SIGCONT);
+    is_held_ = false;
+  }
+  if (!child_) start_program();
+  const double timeout = job_.training.command.epoch_timeout_s;
+  std::string line;
+  bool is_stderr = false;
+  for (;;) {
+    const double left = timeout > 0 ? timeout - seconds_since(start) : -1.0;
+    if (timeout > 0 && left <= 0) {
+      fail("epoch " + std::to_string(epoch_ + 1) + " took longer than rung.epoch_timeout_s (" +
+           to_string(ParamValue{timeout}) + " s); stopped it");
+    }
+    const ChildProcess::Event event = child_->next(left, line, is_stderr);
+    if (event == ChildProcess::Event::Timeout) continue;
+    if (event == ChildProcess::Event::Exited) {
+      const ChildExit how = *child_->exit();
+      const bool reached = how.is_clean() && epoch_ >= target_;
+      if (reached && epoch_ < job_.max_resource) {
+        // It stopped at its RUNG_EPOCHS and the scheduler lets the trial go on: start it
+        // again with the next milestone; it continues from its own checkpoint.
+        log_rung("program " + how.describe() + " at epoch " + std::to_string(epoch_));
+        child_.reset();
+        start_program();
+        continue;
+      }
+      if (!how.is_clean()) {
+        fail("the program " + how.describe() + " at epoch " + std::to_string(epoch_ + 1) +
+             " (RUNG_EPOCHS=" + std::to_string(target_) + ")");
+      }
+      if (epoch_ == started_from_) {
+        fail("the program exited (status 0) without reporting an epoch: no line of its output "
+             "matched the objective " + job_.objective.metric_name + "'s regex");
+      }
+      fail("the program exited (status 0) after epoch " + std::to_string(epoch_) +
+           ", before RUNG_EPOCHS=" + std::to_string(target_) + ", without an error");
+    }
+    log_line(line, is_stderr);
+    std::optional<MetricReport> report = metric_lines_.feed(line);
+    if (!report) continue;
+    if (!report->problem.empty()) fail("unparsable report: " + report->problem);
+    int reported = epoch_ + 1;
+    if (report->epoch) {
+      reported = *report->epoch;
+      if (is_first_report_ && reported <= started_from_) {
+        fail("the program reported epoch " + std::to_string(reported) + " first, but rung has "
+             "epochs 1.." + std::to_string(started_from_) + " and started it to continue at " +
+             std::to_string(started_from_ + 1) + ": it did not continue from its checkpoint in "
+             "RUNG_CHECKPOINT_DIR (save it each epoch, before printing the epoch's metrics)");
+      }
+      if (!is_first_report_ && reported != epoch_ + 1) {
+        fail("the program reported epoch " + std::to_string(reported) + " after epoch " +
+             std::to_string(epoch_) + "; epochs must count up by one");
+      }
+    }
+    if (reported > target_) {
+      fail("the program reported epoch " + std::to_string(reported) +
+           ", past RUNG_EPOCHS=" + std::to_string(target_));
+    }
+    is_first_report_ = false;
+    epoch_ = reported;
+    // Held until the scheduler has decided: a suspension then finds its state at this epoch.
+    child_->signal_group(SIGSTOP);
+    is_held_ = true;
+    EpochResult result;
+    result.metrics = std::move(report->metrics);
+    result.train_time_s = seconds_since(start);
+    return result;
+  }
+}
+
+void CommandTrainer::wait_for_exit(const char* why) {
+  if (!child_) return;
+  if (is_held_) {
+    child_->signal_group(SIGCONT);
+    is_held_ = false;
+  }
+  const double timeout = job_.training.command.epoch_timeout_s;
+  const auto start = SteadyClock::now();
+  std::string line;
+  bool is_stderr = false;
+  for (;;) {
+    const double left = timeout > 0 ? timeout - seconds_since(start) : -1.0;
+    if (timeout > 0 && left <= 0) {
+      fail(std::string("the program did not exit within rung.epoch_timeout_s after ") + why);
+    }
+    const ChildProcess::Event event = child_->next(left, line, is_stderr);
+    if (event == ChildProcess::Event::Exited) break;
+    if (event != ChildProcess::Event::Line) continue;
+    log_line(line, is_stderr);
+    if (metric_lines_.feed(line)) {
+      fail(std::string("the program reported another epoch after ") + why);
+    }
+  }
+  const ChildExit how = *child_->exit();
+  if (!how.is_clean()) fail(std::string("the program ") + how.describe() + " after " + why);
+  child_.reset();
+}
+
+void CommandTrainer::pause(const std::string& path) {
+  if (child_ && epoch_ >= target_) {
+    wait_for_exit(("its last epoch (" + std::to_string(epoch_) + " = RUNG_EPOCHS)").c_str());
+    save_checkpoint(path);
+    return;
+  }
+  // A pause off its milestone (the job is suspending): the program's own last checkpoint,
+  // saved before it printed this epoch's report, is where it continues.
+  if (child_) {
+    is_held_ = false;
+    const ChildExit how = child_->terminate(job_.training.command.grace_s,
+                                            [this](const std::string& l, bool e) { log_line(l, e); });
+    log_rung("suspended at epoch " + std::to_string(epoch_) + ": program " + how.describe());
+    child_.reset();
+  }
+  save_checkpoint(path);
+}
+
+void CommandTrainer::finish(bool completed) {
+  if (!child_) return;
+  if (completed) {
+    wait_for_exit("its last epoch");
+    return;
+  }
+  is_held_ = false;
+  const ChildExit how = child_->terminate(job_.training.command.grace_s,
+                                          [this](const std::string& l, bool e) { log_line(l, e); });
+  log_rung("stopped at epoch " + std::to_string(epoch_) + ": program " + how.describe());
+  child_.reset();
+}
+
+void CommandTrainer::save_checkpoint(const std::string& path) const {
+  CheckpointWriter writer(path);
+  writer.put_string("model", kMarkerModel);
+  writer.put_string("trial", trial_.name);
+  writer.put_int("epoch", epoch_);
+  writer.commit();
+}
+
+void CommandTrainer::load_checkpoint(const std::string& path) {
+  const CheckpointReader reader(path);
+  const std::string model = reader.get_string("model");
+  if (model != kMarkerModel) {
+    throw CheckpointError("checkpoint " + path + " is for model \"" + model +
+                          "\", not a command trial's marker");
+  }
+  const std::int64_t epoch = reader.get_int("epoch");
+  if (epoch < 0 || epoch > job_.max_resource) {
+    throw CheckpointError("checkpoint " + path + " holds epoch " + std::to_string(epoch) +
+                          ", outside 0.." + std::to_string(job_.max_resource));
+  }
+  epoch_ = static_cast<int>(epoch);
+}
+
+}  // namespace rung
