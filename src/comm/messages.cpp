@@ -97,6 +97,7 @@ std::string encode(const ToWorker& msg) {
     }
     w.pod<std::int32_t>(a->start_epoch);
     w.pod<std::int32_t>(a->until_epoch);
+    w.pod<std::int32_t>(a->known_epochs);
     w.pod(a->seed);
   } else if (const auto* d = std::get_if<DecisionMsg>(&msg)) {
     w.pod(Tag::Decision);
@@ -124,6 +125,7 @@ ToWorker decode_to_worker(const std::string& bytes) {
       }
       a.start_epoch = r.pod<std::int32_t>();
       a.until_epoch = r.pod<std::int32_t>();
+      a.known_epochs = r.pod<std::int32_t>();
       a.seed = r.pod<std::uint64_t>();
       out = std::move(a);
       break;

@@ -156,12 +156,17 @@ void CommandTrainer::log_line(const std::string& line, bool is_stderr) {
   std::vector<std::string>& tail = is_stderr ? stderr_tail_ : stdout_tail_;
   tail.push_back(line.substr(0, 400));
   if (tail.size() > kTailLines) tail.erase(tail.begin());
+  write_log(line);
+}
+
+void CommandTrainer::write_log(const std::string& line) const {
   const std::string text = line + "\n";
   ssize_t unused = ::write(log_fd_, text.data(), text.size());
   (void)unused;
 }
 
-void CommandTrainer::log_rung(const std::string& text) { log_line("[rung] " + text, false); }
+// rung's own lines in output.log: where each start came from, and why a program ended.
+void CommandTrainer::log_rung(const std::string& text) { write_log("[rung] " + text); }
 
 void CommandTrainer::fail(const std::string& cause) {
   std::string reason = cause;
@@ -246,8 +251,29 @@ void CommandTrainer::start_program() {
   is_held_ = false;
 }
 
+std::optional<MetricReport> CommandTrainer::logged_report(int epoch) const {
+  std::ifstream log(fs::path(trial_dir_) / "output.log");
+  MetricLines lines(job_.training.command.metric_definitions, job_.objective.metric_name);
+  std::optional<MetricReport> found;
+  std::string line;
+  while (std::getline(log, line)) {
+    if (line.rfind("[rung] ", 0) == 0) continue;
+    std::optional<MetricReport> report = lines.feed(line);
+    if (report && report->problem.empty() && report->epoch == epoch) found = std::move(report);
+  }
+  return found;
+}
+
 EpochResult CommandTrainer::train_epoch() {
   const auto start = SteadyClock::now();
+  if (held_report_) {
+    // The report read together with one recovered from output.log (the program is held).
+    EpochResult result;
+    epoch_ = *held_report_->epoch;
+    result.metrics = std::move(held_report_->metrics);
+    held_report_.reset();
+    return result;
+  }
   if (child_ && is_held_) {
     child_->signal_group(SIGCONT);
     is_held_ = false;
@@ -298,6 +324,26 @@ EpochResult CommandTrainer::train_epoch() {
              "epochs 1.." + std::to_string(started_from_) + " and started it to continue at " +
              std::to_string(started_from_ + 1) + ": it did not continue from its checkpoint in "
              "RUNG_CHECKPOINT_DIR (save it each epoch, before printing the epoch's metrics)");
+      }
+      const int known = std::max(started_from_, trial_.known_epochs);
+      if (is_first_report_ && reported == known + 2) {
+        // The job was killed after the program saved and printed epoch known + 1 but before
+        // rung recorded it: that report is in output.log when this worker had read it.
+        if (std::optional<MetricReport> lost = logged_report(known + 1)) {
+          log_rung("epoch " + std::to_string(known + 1) +
+                   " was saved by the program but not recorded before the job stopped; its "
+                   "report is taken from this log");
+          held_report_ = std::move(report);
+          held_report_->epoch = reported;
+          report = std::move(lost);
+          reported = known + 1;
+        }
+      }
+      if (is_first_report_ && reported > known + 1) {
+        fail("the program reported epoch " + std::to_string(reported) + " first, but rung has "
+             "results only for epochs 1.." + std::to_string(known) +
+             ": its checkpoint is ahead of rung's journal (the job was killed between the "
+             "program's save and rung's record of those epochs), and their reports are lost");
       }
       if (!is_first_report_ && reported != epoch_ + 1) {
         fail("the program reported epoch " + std::to_string(reported) + " after epoch " +

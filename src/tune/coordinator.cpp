@@ -264,6 +264,7 @@ Assign Coordinator::assignment(const Trial& t, int until_epoch, int start_epoch)
   for (const auto& [k, v] : t.tuned) a.hyperparameters[k] = v;
   a.start_epoch = start_epoch;  // 0 for a new trial, else resume from its checkpoint
   a.until_epoch = until_epoch;
+  a.known_epochs = t.epochs;
   a.seed = t.seed;
   return a;
 }

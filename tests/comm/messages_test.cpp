@@ -15,6 +15,7 @@ TEST(Messages, assign_round_trips_with_every_value_kind) {
   a.hyperparameters = {{"units", std::int64_t{128}}, {"lr", 0.001234}, {"act", std::string("relu")}};
   a.start_epoch = 3;
   a.until_epoch = 9;
+  a.known_epochs = 5;
   a.seed = 0xDEADBEEFCAFEULL;
   const auto back = std::get<Assign>(decode_to_worker(encode(ToWorker{a})));
   EXPECT_EQ(back.trial, a.trial);
@@ -22,6 +23,7 @@ TEST(Messages, assign_round_trips_with_every_value_kind) {
   EXPECT_EQ(back.hyperparameters, a.hyperparameters);
   EXPECT_EQ(back.start_epoch, 3);
   EXPECT_EQ(back.until_epoch, 9);
+  EXPECT_EQ(back.known_epochs, 5);
   EXPECT_EQ(back.seed, a.seed);
 }
 

@@ -21,6 +21,10 @@ struct Assign {
   HyperParameters hyperparameters;  // tuned and static together
   int start_epoch = 0;
   int until_epoch = 0;      // the next milestone (informative; decisions drive the worker)
+  // The epochs the coordinator has results for (>= start_epoch after a restart): a trainer
+  // whose program continues from a checkpoint of its own may report from start_epoch + 1
+  // up to known_epochs + 1, never past it (that would leave a hole in the curve).
+  int known_epochs = 0;
   std::uint64_t seed = 0;   // the trial's own seed (weights, shuffling)
 };
 

@@ -46,6 +46,7 @@ struct CommandTrial {
   std::uint64_t seed = 0;
   HyperParameters hyperparameters;  // tuned and static together
   int until_epoch = 0;              // the assignment's next milestone
+  int known_epochs = 0;             // the epochs the coordinator has results for
 };
 
 class CommandTrainer final : public Trainer {
@@ -73,8 +74,11 @@ class CommandTrainer final : public Trainer {
   void start_program();
   void log_line(const std::string& line, bool is_stderr);
   void log_rung(const std::string& text);
+  void write_log(const std::string& line) const;
   [[nodiscard]] int target_after(int epoch) const;
   [[noreturn]] void fail(const std::string& cause);
+  // The report for `epoch` that output.log holds (the last one, if several), if any.
+  [[nodiscard]] std::optional<MetricReport> logged_report(int epoch) const;
   void wait_for_exit(const char* why);
 
   const JobConfig& job_;
@@ -91,6 +95,7 @@ class CommandTrainer final : public Trainer {
   bool is_first_report_ = true;
   bool is_held_ = false;
   int starts_ = 0;
+  std::optional<MetricReport> held_report_;  // read, to hand out at the next train_epoch
   std::vector<std::string> stderr_tail_;
   std::vector<std::string> stdout_tail_;
 };
