@@ -422,7 +422,11 @@ void read_training_definition(Reader& r, const Field& definition, JobDraft& d) {
                              (ignored.size() == 1 ? " is a SageMaker training-job setting"
                                                   : " are SageMaker training-job settings") +
                              " that rung ignores (the rung: section says what to train and "
-                             "where); only StaticHyperParameters is used");
+                             "where); only StaticHyperParameters " +
+                             (d.definition_metrics.present()
+                                  ? "and AlgorithmSpecification.MetricDefinitions (for model "
+                                    "command) are used"
+                                  : "is used"));
   }
 }
 
@@ -570,6 +574,11 @@ void resolve_command(Reader& r, JobDraft& d) {
       }
     }
     return;
+  }
+  const Field every = r.child(d.rung_section, "checkpoint_every");
+  if (every.present() && t.checkpoint_every > 0) {
+    r.add(every, "is for the built-in models; a command program keeps its own checkpoints in "
+                 "RUNG_CHECKPOINT_DIR (save after every epoch's report); remove it");
   }
   const Field command = r.child(d.rung_section, "command");
   if (!command.present()) {

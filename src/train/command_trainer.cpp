@@ -214,7 +214,8 @@ void CommandTrainer::start_program() {
       {"RUNG_EPOCHS", std::to_string(target_)},
       {"RUNG_TRIAL_NAME", trial_.name},
       {"RUNG_TRIAL_DIR", trial_dir_},
-      {"RUNG_SEED", std::to_string(trial_.seed)},
+      // Below 2^31: what every library's seed accepts (numpy's stops at 2^32, xgboost's at 2^63).
+      {"RUNG_SEED", std::to_string(trial_.seed % (std::uint64_t{1} << 31))},
       {"SM_HPS", json_of(trial_.hyperparameters, false)},
       {"SM_MODEL_DIR", (dir / "model").string()},
       {"SM_OUTPUT_DATA_DIR", (dir / "output").string()},
@@ -248,7 +249,6 @@ void CommandTrainer::start_program() {
   } catch (const TrialError& e) {
     fail(e.what());
   }
-  is_held_ = false;
 }
 
 std::optional<MetricReport> CommandTrainer::logged_report(int epoch) const {
@@ -273,10 +273,6 @@ EpochResult CommandTrainer::train_epoch() {
     result.metrics = std::move(held_report_->metrics);
     held_report_.reset();
     return result;
-  }
-  if (child_ && is_held_) {
-    child_->signal_group(SIGCONT);
-    is_held_ = false;
   }
   if (!child_) start_program();
   const double timeout = job_.training.command.epoch_timeout_s;
@@ -305,7 +301,23 @@ EpochResult CommandTrainer::train_epoch() {
         fail("the program " + how.describe() + " at epoch " + std::to_string(epoch_ + 1) +
              " (RUNG_EPOCHS=" + std::to_string(target_) + ")");
       }
-      if (epoch_ == started_from_) {
+      if (epoch_ == started_from_ && is_first_report_) {
+        // Its checkpoint already holds RUNG_EPOCHS: the job was killed after the program
+        // reported its last epoch and before rung recorded it. The report is in output.log.
+        const int known = std::max(started_from_, trial_.known_epochs);
+        std::optional<MetricReport> lost =
+            known + 1 == target_ ? logged_report(known + 1) : std::nullopt;
+        if (lost) {
+          log_rung("epoch " + std::to_string(known + 1) +
+                   " was reported but not recorded before the job stopped; its report is "
+                   "taken from this log");
+          child_.reset();
+          is_first_report_ = false;
+          epoch_ = known + 1;
+          EpochResult result;
+          result.metrics = std::move(lost->metrics);
+          return result;
+        }
         fail("the program exited (status 0) without reporting an epoch: no line of its output "
              "matched the objective " + job_.objective.metric_name + "'s regex");
       }
@@ -319,11 +331,16 @@ EpochResult CommandTrainer::train_epoch() {
     int reported = epoch_ + 1;
     if (report->epoch) {
       reported = *report->epoch;
-      if (is_first_report_ && reported <= started_from_) {
+      // A program may continue from an older checkpoint of its own (it saves every few
+      // epochs, or a kill or suspension came before its save): rung takes the epochs it
+      // trains again as recomputed. Back to epoch 1, or back within one assignment, it did
+      // not continue from its checkpoint at all.
+      const bool went_back = is_first_report_ && reported <= started_from_;
+      if (went_back && (reported == 1 || starts_ > 1)) {
         fail("the program reported epoch " + std::to_string(reported) + " first, but rung has "
              "epochs 1.." + std::to_string(started_from_) + " and started it to continue at " +
              std::to_string(started_from_ + 1) + ": it did not continue from its checkpoint in "
-             "RUNG_CHECKPOINT_DIR (save it each epoch, before printing the epoch's metrics)");
+             "RUNG_CHECKPOINT_DIR");
       }
       const int known = std::max(started_from_, trial_.known_epochs);
       if (is_first_report_ && reported == known + 2) {
@@ -356,9 +373,6 @@ EpochResult CommandTrainer::train_epoch() {
     }
     is_first_report_ = false;
     epoch_ = reported;
-    // Held until the scheduler has decided: a suspension then finds its state at this epoch.
-    child_->signal_group(SIGSTOP);
-    is_held_ = true;
     EpochResult result;
     result.metrics = std::move(report->metrics);
     result.train_time_s = seconds_since(start);
@@ -368,10 +382,6 @@ EpochResult CommandTrainer::train_epoch() {
 
 void CommandTrainer::wait_for_exit(const char* why) {
   if (!child_) return;
-  if (is_held_) {
-    child_->signal_group(SIGCONT);
-    is_held_ = false;
-  }
   const double timeout = job_.training.command.epoch_timeout_s;
   const auto start = SteadyClock::now();
   std::string line;
@@ -400,16 +410,15 @@ void CommandTrainer::pause(const std::string& path) {
     save_checkpoint(path);
     return;
   }
-  // A pause off its milestone (the job is suspending): the program's own last checkpoint,
-  // saved before it printed this epoch's report, is where it continues.
+  // A pause off its milestone (the job is suspending): the program's own last checkpoint is
+  // where it continues, at this epoch or (stopped while saving) just before it. The marker
+  // keeps its last milestone, so a resume accepts either.
   if (child_) {
-    is_held_ = false;
     const ChildExit how = child_->terminate(job_.training.command.grace_s,
                                             [this](const std::string& l, bool e) { log_line(l, e); });
     log_rung("suspended at epoch " + std::to_string(epoch_) + ": program " + how.describe());
     child_.reset();
   }
-  save_checkpoint(path);
 }
 
 void CommandTrainer::finish(bool completed) {
@@ -418,7 +427,6 @@ void CommandTrainer::finish(bool completed) {
     wait_for_exit("its last epoch");
     return;
   }
-  is_held_ = false;
   const ChildExit how = child_->terminate(job_.training.command.grace_s,
                                           [this](const std::string& l, bool e) { log_line(l, e); });
   log_rung("stopped at epoch " + std::to_string(epoch_) + ": program " + how.describe());

@@ -129,6 +129,19 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
     w.key("EpochsTrained").value(b.epochs);
     w.end_object();
   }
+  // Each failed trial with SageMaker's FailureReason (what went wrong; for a command trial,
+  // the last lines of its stderr), as ListTrainingJobsForHyperParameterTuningJob shows them.
+  if (failed > 0) {
+    w.key("FailedTrainingJobs").begin_array();
+    for (const Trial& t : run.trials) {
+      if (t.status != TrialStatus::Failed) continue;
+      w.begin_object().key("TrainingJobName").value(t.name);
+      w.key("TrainingJobStatus").value(to_string(t.status));
+      w.key("FailureReason").value(t.failure_reason);
+      w.key("EpochsTrained").value(t.epochs).end_object();
+    }
+    w.end_array();
+  }
   w.key("TrainingJobStatusCounters").begin_object();
   w.key("Completed").value(completed).key("InProgress").value(in_progress);
   w.key("RetryableError").value(0).key("NonRetryableError").value(failed);

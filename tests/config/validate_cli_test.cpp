@@ -60,6 +60,17 @@ std::ostream& operator<<(std::ostream& os, const BadJob& j) { return os << j.nam
 const std::string kTuning = "HyperParameterTuningJobConfig.";
 const std::string kRanges = kTuning + "ParameterRanges.";
 
+const std::string kCommand = "  command: [python3, train.py]\n";
+const std::string kMetricDefinitions =
+    "  metric_definitions:\n    - {Name: validation:accuracy, Regex: 'acc=([0-9.]+)'}\n";
+
+// The good job with rung.model command, `command` and `metrics` lines instead of its dataset.
+std::string command_job(const std::string& command, const std::string& metrics) {
+  std::string text = test::kGoodJob;
+  const auto at = text.find("rung:\n");
+  return text.substr(0, at) + "rung:\n  model: command\n" + command + metrics;
+}
+
 std::vector<BadJob> bad_jobs() {
   return {
       {"log_min_zero", good_job_with("MinValue: \"0.0001\"", "MinValue: \"0\""),
@@ -373,6 +384,35 @@ std::vector<BadJob> sagemaker_rule_jobs() {
        "must be >= 1"},
       {"median_unknown_key", median_job("{grace_epoch: 2}"), "rung.median_stopping.grace_epoch",
        "did you mean \"grace_epochs\"?"},
+      // rung.model command: the program and its metric definitions.
+      {"command_missing", command_job("", kMetricDefinitions), "rung.command",
+       "model command needs the program to run"},
+      {"command_regex_without_group",
+       command_job(kCommand, "  metric_definitions:\n    - {Name: validation:accuracy, Regex: "
+                             "'acc=[0-9.]+'}\n"),
+       "rung.metric_definitions[0].Regex", "needs exactly one, around the value"},
+      {"command_regex_two_groups",
+       command_job(kCommand, "  metric_definitions:\n    - {Name: validation:accuracy, Regex: "
+                             "'(acc)=([0-9.]+)'}\n"),
+       "rung.metric_definitions[0].Regex", "has 2 capture groups"},
+      {"command_regex_invalid",
+       command_job(kCommand, "  metric_definitions:\n    - {Name: validation:accuracy, Regex: "
+                             "'acc=([0-9.]+'}\n"),
+       "rung.metric_definitions[0].Regex", "is not a valid regex"},
+      {"command_objective_not_defined",
+       command_job(kCommand, "  metric_definitions:\n    - {Name: validation:loss, Regex: "
+                             "'loss=([0-9.]+)'}\n"),
+       "HyperParameterTuningJobObjective.MetricName",
+       "\"validation:accuracy\" is not among the metric definitions"},
+      {"command_metrics_missing", command_job(kCommand, ""), "rung.metric_definitions",
+       "is missing"},
+      {"command_unclosed_quote", command_job("  command: \"python3 'train.py\"\n", kMetricDefinitions),
+       "rung.command", "unclosed ' quote"},
+      {"command_field_on_mlp", good_job_with("model: mlp", "model: mlp\n  command: [python3, t.py]"),
+       "rung.command", "is only for model command"},
+      {"command_checkpoint_every",
+       command_job(kCommand + "  checkpoint_every: 2\n", kMetricDefinitions),
+       "rung.checkpoint_every", "keeps its own checkpoints"},
   };
 }
 

@@ -55,18 +55,18 @@ class CommandTrainer final : public Trainer {
   ~CommandTrainer() override;
 
   // Reads the program's output up to its next report, starting the program first when it
-  // is not running (or has stopped at its RUNG_EPOCHS and the scheduler lets it go on). The
-  // program is held (SIGSTOP to its group) from its report until the next call, pause() or
-  // finish(), so it never runs ahead of the scheduler's decision. Throws TrialError with
-  // SageMaker's FailureReason (the cause and the last lines of stderr) when it fails.
+  // is not running (or has stopped at its RUNG_EPOCHS and the scheduler lets it go on).
+  // Throws TrialError with SageMaker's FailureReason (the cause and the last lines of stderr)
+  // when it fails.
   [[nodiscard]] EpochResult train_epoch() override;
   [[nodiscard]] int epoch() const override { return epoch_; }
-  // The marker: the epoch the program's own checkpoint holds (the program saves each epoch
-  // before printing its report; see the README's contract).
+  // The marker: the epoch the program's own checkpoint holds after a clean exit at its
+  // RUNG_EPOCHS (the contract asks it to save there).
   void save_checkpoint(const std::string& path) const override;
   void load_checkpoint(const std::string& path) override;
   // At RUNG_EPOCHS: lets the program save and exit 0, then writes the marker. Before it (a
-  // suspension): stops the program; its own last checkpoint is what a resume continues from.
+  // suspension): stops the program; its own last checkpoint is what a resume continues from,
+  // and the marker stays at the last milestone.
   void pause(const std::string& path) override;
   void finish(bool completed) override;
 
@@ -93,7 +93,6 @@ class CommandTrainer final : public Trainer {
   int target_ = 0;        // RUNG_EPOCHS of the running program
   int started_from_ = 0;  // the epoch the running program was started after
   bool is_first_report_ = true;
-  bool is_held_ = false;
   int starts_ = 0;
   std::optional<MetricReport> held_report_;  // read, to hand out at the next train_epoch
   std::vector<std::string> stderr_tail_;
