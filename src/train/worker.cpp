@@ -23,7 +23,8 @@ std::unique_ptr<Trainer> build_trainer(WorkerTransport& transport, const JobConf
     setup.worker = "worker " + std::to_string(transport.worker_id()) + " on " + context.host;
     return std::make_unique<CommandTrainer>(
         job, std::move(setup),
-        CommandTrial{assign.name, assign.seed, assign.hyperparameters, assign.until_epoch});
+        CommandTrial{assign.name, assign.seed, assign.hyperparameters, assign.until_epoch,
+                     assign.known_epochs});
   }
   return make_trainer(job, assign.hyperparameters, assign.seed);
 }
