@@ -1,7 +1,6 @@
 #include "rung/train/child_process.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -94,15 +93,24 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
   const char* program = spec.program.c_str();
   const char* workdir = spec.workdir.c_str();
 
-  int out[2] = {-1, -1};
-  int err[2] = {-1, -1};
-  int status_pipe[2] = {-1, -1};
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
-      ::pipe2(status_pipe, O_CLOEXEC) != 0) {
+  const int out = ::open(spec.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0) {
+    throw TrialError("cannot start " + spec.program + ": cannot open " + spec.output_path + ": " +
+                     std::strerror(errno));
+  }
+  // The reader starts where this program's output will begin.
+  output_fd_ = ::open(spec.output_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (output_fd_ < 0 || ::lseek(output_fd_, 0, SEEK_END) < 0) {
     const std::string why = std::strerror(errno);
-    for (int fd : {out[0], out[1], err[0], err[1], status_pipe[0], status_pipe[1]}) {
-      if (fd >= 0) ::close(fd);
-    }
+    ::close(out);
+    close_fd(output_fd_);
+    throw TrialError("cannot start " + spec.program + ": cannot read " + spec.output_path + ": " + why);
+  }
+  int status_pipe[2] = {-1, -1};
+  if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(out);
+    close_fd(output_fd_);
     throw TrialError("cannot start " + spec.program + ": pipe: " + why);
   }
   const pid_t parent = ::getpid();
@@ -117,8 +125,8 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
     ::signal(SIGPIPE, SIG_DFL);  // MPI libraries often ignore it; programs expect the default
     const int null_in = ::open("/dev/null", O_RDONLY);
     if (null_in >= 0) ::dup2(null_in, 0);
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
     ExecFailure failure;
     if (::chdir(workdir) != 0) {
       failure = {1, errno};
@@ -131,13 +139,11 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
     ::_exit(127);
   }
   const int fork_errno = errno;
-  ::close(out[1]);
-  ::close(err[1]);
+  ::close(out);
   ::close(status_pipe[1]);
   if (pid < 0) {
-    ::close(out[0]);
-    ::close(err[0]);
     ::close(status_pipe[0]);
+    close_fd(output_fd_);
     throw TrialError("cannot start " + spec.program + ": fork: " + std::strerror(fork_errno));
   }
   pid_ = pid;
@@ -149,15 +155,9 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
     got = ::read(status_pipe[0], &failure, sizeof failure);
   } while (got < 0 && errno == EINTR);
   ::close(status_pipe[0]);
-  out_.fd = out[0];
-  err_.fd = err[0];
-  err_.is_stderr = true;
-  ::fcntl(out_.fd, F_SETFL, O_NONBLOCK);
-  ::fcntl(err_.fd, F_SETFL, O_NONBLOCK);
   if (got == static_cast<ssize_t>(sizeof failure)) {
     reap(true);
-    close_stream(out_);
-    close_stream(err_);
+    close_fd(output_fd_);
     pid_ = -1;
     throw TrialError("cannot start " + spec.program + ": " +
                      (failure.step == 1 ? "cannot enter the working directory " + spec.workdir
@@ -172,8 +172,7 @@ ChildProcess::~ChildProcess() {
     signal_group(SIGCONT);
     reap(true);
   }
-  close_stream(out_);
-  close_stream(err_);
+  close_fd(output_fd_);
 }
 
 void ChildProcess::signal_group(int sig) {
@@ -202,96 +201,66 @@ bool ChildProcess::reap(bool block) {
   return true;
 }
 
-void ChildProcess::close_stream(Stream& s) {
-  if (!s.partial.empty()) {
-    lines_.emplace_back(std::move(s.partial), s.is_stderr);
-    s.partial.clear();
-  }
-  close_fd(s.fd);
-}
-
-void ChildProcess::read_available(Stream& s) {
+void ChildProcess::read_available() {
   char buffer[65536];
   for (;;) {
-    const ssize_t n = ::read(s.fd, buffer, sizeof buffer);
-    if (n > 0) {
-      for (ssize_t i = 0; i < n; ++i) {
-        const char c = buffer[i];
-        if (c == '\n' || c == '\r') {
-          if (c == '\n' || !s.partial.empty()) lines_.emplace_back(std::move(s.partial), s.is_stderr);
-          s.partial.clear();
-        } else {
-          s.partial += c;
-        }
-      }
-      continue;
-    }
+    const ssize_t n = ::read(output_fd_, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-    close_stream(s);  // end of file or an error: nothing more comes from it
-    return;
+    if (n <= 0) return;  // at the file's end for now
+    for (ssize_t i = 0; i < n; ++i) {
+      const char c = buffer[i];
+      if (c == '\n' || c == '\r') {
+        if ((c == '\n' || !partial_.empty()) && partial_.rfind("[rung] ", 0) != 0) {
+          lines_.push_back(std::move(partial_));
+        }
+        partial_.clear();
+      } else {
+        partial_ += c;
+      }
+    }
   }
 }
 
-ChildProcess::Event ChildProcess::next(double timeout_s, std::string& line, bool& is_stderr) {
+ChildProcess::Event ChildProcess::next(double timeout_s, std::string& line) {
   const auto start = SteadyClock::now();
   for (;;) {
+    if (lines_.empty()) read_available();
     if (!lines_.empty()) {
-      line = std::move(lines_.front().first);
-      is_stderr = lines_.front().second;
+      line = std::move(lines_.front());
       lines_.pop_front();
       return Event::Line;
     }
-    if (out_.fd < 0 && err_.fd < 0) {
-      // Both streams closed: the program is ending (or closed them itself).
-      if (reap(false)) return Event::Exited;
-    } else if (exit_) {
-      // The leader has ended but something it started still holds the pipes: what is
-      // readable now is the program's last output.
-      if (out_.fd >= 0) read_available(out_);
-      if (err_.fd >= 0) read_available(err_);
-      if (!lines_.empty()) continue;
-      close_stream(out_);
-      close_stream(err_);
-      continue;
+    if (exit_) {
+      // Ended and drained: a last line without its newline is still a line.
+      if (!partial_.empty()) {
+        line = std::move(partial_);
+        partial_.clear();
+        if (line.rfind("[rung] ", 0) != 0) return Event::Line;
+      }
+      return Event::Exited;
     }
-    const double left = timeout_s < 0 ? 0.2 : timeout_s - seconds_since(start);
+    if (reap(false)) continue;  // read what it wrote before it ended
+    const double left = timeout_s < 0 ? 1.0 : timeout_s - seconds_since(start);
     if (timeout_s >= 0 && left <= 0) return Event::Timeout;
-    // Short slices: the leader's exit is noticed even when its pipes stay open.
-    const int slice_ms = static_cast<int>(std::min(200.0, std::max(1.0, left * 1000.0)));
-    pollfd fds[2];
-    nfds_t n = 0;
-    for (Stream* s : {&out_, &err_}) {
-      if (s->fd >= 0) fds[n++] = pollfd{s->fd, POLLIN, 0};
-    }
-    if (n == 0) {
-      ::usleep(static_cast<useconds_t>(slice_ms) * 1000);
-      continue;
-    }
-    const int ready = ::poll(fds, n, slice_ms);
-    if (ready > 0) {
-      if (out_.fd >= 0) read_available(out_);
-      if (err_.fd >= 0) read_available(err_);
-    } else if (ready == 0) {
-      reap(false);
-    }
+    // The file is read as it grows: a few milliseconds between looks keep a report's delay
+    // small against any epoch and cost next to nothing.
+    ::usleep(static_cast<useconds_t>(std::min(5000.0, std::max(100.0, left * 1e6))));
   }
 }
 
 ChildExit ChildProcess::terminate(double grace_s,
-                                  const std::function<void(const std::string&, bool)>& on_line) {
+                                  const std::function<void(const std::string&)>& on_line) {
   if (exit_) return *exit_;
   signal_group(SIGTERM);
-  signal_group(SIGCONT);  // a held program must run to handle SIGTERM
+  signal_group(SIGCONT);  // a stopped program must run to handle SIGTERM
   const auto start = SteadyClock::now();
   std::string line;
-  bool is_stderr = false;
   bool killed = false;
   for (;;) {
     const double left = grace_s - seconds_since(start);
-    const Event e = next(killed ? 5.0 : std::max(0.0, left), line, is_stderr);
+    const Event e = next(killed ? 5.0 : std::max(0.0, left), line);
     if (e == Event::Exited) break;
-    if (e == Event::Line) on_line(line, is_stderr);
+    if (e == Event::Line) on_line(line);
     if (e == Event::Timeout) {
       if (killed) {
         reap(true);

@@ -152,38 +152,32 @@ int CommandTrainer::target_after(int epoch) const {
   return job_.max_resource;
 }
 
-void CommandTrainer::log_line(const std::string& line, bool is_stderr) {
-  std::vector<std::string>& tail = is_stderr ? stderr_tail_ : stdout_tail_;
-  tail.push_back(line.substr(0, 400));
-  if (tail.size() > kTailLines) tail.erase(tail.begin());
-  write_log(line);
-}
-
-void CommandTrainer::write_log(const std::string& line) const {
-  const std::string text = line + "\n";
-  ssize_t unused = ::write(log_fd_, text.data(), text.size());
-  (void)unused;
+void CommandTrainer::keep_line(const std::string& line) {
+  tail_.push_back(line.substr(0, 400));
+  if (tail_.size() > kTailLines) tail_.erase(tail_.begin());
 }
 
 // rung's own lines in output.log: where each start came from, and why a program ended.
-void CommandTrainer::log_rung(const std::string& text) { write_log("[rung] " + text); }
+void CommandTrainer::log_rung(const std::string& text) const {
+  const std::string line = "[rung] " + text + "\n";
+  ssize_t unused = ::write(log_fd_, line.data(), line.size());
+  (void)unused;
+}
 
 void CommandTrainer::fail(const std::string& cause) {
+  log_rung("trial failed: " + cause);
+  if (child_ && !child_->exit()) {
+    child_->terminate(job_.training.command.grace_s,
+                      [this](const std::string& l) { keep_line(l); });
+  }
   std::string reason = cause;
-  const std::vector<std::string>& tail = stderr_tail_.empty() ? stdout_tail_ : stderr_tail_;
-  if (!tail.empty()) {
-    reason += std::string("; last lines of its ") + (stderr_tail_.empty() ? "stdout" : "stderr") +
-              ":";
-    for (const auto& l : tail) reason += "\n  " + l;
+  if (!tail_.empty()) {
+    reason += "; last lines of its output:";
+    for (const auto& l : tail_) reason += "\n  " + l;
   }
   if (reason.size() > kFailureReasonMax) {
     reason = reason.substr(0, kFailureReasonMax / 3) + "\n  ...\n" +
              reason.substr(reason.size() - 2 * kFailureReasonMax / 3);
-  }
-  log_rung("trial failed: " + cause);
-  if (child_ && !child_->exit()) {
-    child_->terminate(job_.training.command.grace_s,
-                      [this](const std::string& l, bool e) { log_line(l, e); });
   }
   throw TrialError(reason);
 }
@@ -202,6 +196,7 @@ void CommandTrainer::start_program() {
   ChildSpec spec;
   spec.program = program_;
   spec.workdir = setup_.workdir;
+  spec.output_path = (fs::path(trial_dir_) / "output.log").string();
   spec.argv = c.argv;
   for (const auto& [name, value] : trial_.hyperparameters) {
     spec.argv.push_back("--" + name);
@@ -251,41 +246,56 @@ void CommandTrainer::start_program() {
   }
 }
 
-std::optional<MetricReport> CommandTrainer::logged_report(int epoch) const {
+std::map<int, MetricReport> CommandTrainer::logged_reports() const {
   std::ifstream log(fs::path(trial_dir_) / "output.log");
   MetricLines lines(job_.training.command.metric_definitions, job_.objective.metric_name);
-  std::optional<MetricReport> found;
+  std::map<int, MetricReport> found;  // the latest report of each epoch
   std::string line;
   while (std::getline(log, line)) {
     if (line.rfind("[rung] ", 0) == 0) continue;
     std::optional<MetricReport> report = lines.feed(line);
-    if (report && report->problem.empty() && report->epoch == epoch) found = std::move(report);
+    if (report && report->problem.empty() && report->epoch) found[*report->epoch] = *report;
   }
   return found;
 }
 
+bool CommandTrainer::recover_logged(int from, int through) {
+  const std::map<int, MetricReport> logged = logged_reports();
+  for (int e = from; e <= through; ++e) {
+    if (logged.count(e) == 0) return false;
+  }
+  for (int e = from; e <= through; ++e) pending_.push_back(logged.at(e));
+  log_rung("epochs " + std::to_string(from) + ".." + std::to_string(through) +
+           " were reported by an earlier start (the program's checkpoint holds them); their "
+           "reports are taken from this log");
+  return true;
+}
+
+EpochResult CommandTrainer::take_pending() {
+  MetricReport report = std::move(pending_.front());
+  pending_.pop_front();
+  epoch_ = *report.epoch;
+  is_first_report_ = false;
+  EpochResult result;
+  result.metrics = std::move(report.metrics);
+  return result;
+}
+
 EpochResult CommandTrainer::train_epoch() {
   const auto start = SteadyClock::now();
-  if (held_report_) {
-    // The report read together with one recovered from output.log (the program is held).
-    EpochResult result;
-    epoch_ = *held_report_->epoch;
-    result.metrics = std::move(held_report_->metrics);
-    held_report_.reset();
-    return result;
-  }
+  if (!pending_.empty()) return take_pending();
   if (!child_) start_program();
   const double timeout = job_.training.command.epoch_timeout_s;
   std::string line;
-  bool is_stderr = false;
   for (;;) {
     const double left = timeout > 0 ? timeout - seconds_since(start) : -1.0;
     if (timeout > 0 && left <= 0) {
       fail("epoch " + std::to_string(epoch_ + 1) + " took longer than rung.epoch_timeout_s (" +
            to_string(ParamValue{timeout}) + " s); stopped it");
     }
-    const ChildProcess::Event event = child_->next(left, line, is_stderr);
+    const ChildProcess::Event event = child_->next(left, line);
     if (event == ChildProcess::Event::Timeout) continue;
+    const int known = std::max(started_from_, trial_.known_epochs);
     if (event == ChildProcess::Event::Exited) {
       const ChildExit how = *child_->exit();
       const bool reached = how.is_clean() && epoch_ >= target_;
@@ -301,30 +311,22 @@ EpochResult CommandTrainer::train_epoch() {
         fail("the program " + how.describe() + " at epoch " + std::to_string(epoch_ + 1) +
              " (RUNG_EPOCHS=" + std::to_string(target_) + ")");
       }
-      if (epoch_ == started_from_ && is_first_report_) {
-        // Its checkpoint already holds RUNG_EPOCHS: the job was killed after the program
-        // reported its last epoch and before rung recorded it. The report is in output.log.
-        const int known = std::max(started_from_, trial_.known_epochs);
-        std::optional<MetricReport> lost =
-            known + 1 == target_ ? logged_report(known + 1) : std::nullopt;
-        if (lost) {
-          log_rung("epoch " + std::to_string(known + 1) +
-                   " was reported but not recorded before the job stopped; its report is "
-                   "taken from this log");
-          child_.reset();
-          is_first_report_ = false;
-          epoch_ = known + 1;
-          EpochResult result;
-          result.metrics = std::move(lost->metrics);
-          return result;
-        }
+      if (is_first_report_ && started_from_ < target_ &&
+          recover_logged(started_from_ + 1, target_)) {
+        // Its checkpoint already held RUNG_EPOCHS: it reported those epochs in an earlier
+        // start, which rung may not have recorded (the job was killed; a killed rank takes a
+        // while to go, and its program runs on meanwhile). output.log has their reports.
+        child_.reset();
+        return take_pending();
+      }
+      if (is_first_report_) {
         fail("the program exited (status 0) without reporting an epoch: no line of its output "
              "matched the objective " + job_.objective.metric_name + "'s regex");
       }
       fail("the program exited (status 0) after epoch " + std::to_string(epoch_) +
            ", before RUNG_EPOCHS=" + std::to_string(target_) + ", without an error");
     }
-    log_line(line, is_stderr);
+    keep_line(line);
     std::optional<MetricReport> report = metric_lines_.feed(line);
     if (!report) continue;
     if (!report->problem.empty()) fail("unparsable report: " + report->problem);
@@ -342,25 +344,18 @@ EpochResult CommandTrainer::train_epoch() {
              std::to_string(started_from_ + 1) + ": it did not continue from its checkpoint in "
              "RUNG_CHECKPOINT_DIR");
       }
-      const int known = std::max(started_from_, trial_.known_epochs);
-      if (is_first_report_ && reported == known + 2) {
-        // The job was killed after the program saved and printed epoch known + 1 but before
-        // rung recorded it: that report is in output.log when this worker had read it.
-        if (std::optional<MetricReport> lost = logged_report(known + 1)) {
-          log_rung("epoch " + std::to_string(known + 1) +
-                   " was saved by the program but not recorded before the job stopped; its "
-                   "report is taken from this log");
-          held_report_ = std::move(report);
-          held_report_->epoch = reported;
-          report = std::move(lost);
-          reported = known + 1;
-        }
-      }
       if (is_first_report_ && reported > known + 1) {
-        fail("the program reported epoch " + std::to_string(reported) + " first, but rung has "
-             "results only for epochs 1.." + std::to_string(known) +
-             ": its checkpoint is ahead of rung's journal (the job was killed between the "
-             "program's save and rung's record of those epochs), and their reports are lost");
+        // Ahead of the journal: the job was stopped after the program reported (and saved)
+        // epochs rung did not record; output.log has their reports.
+        if (!recover_logged(known + 1, reported - 1)) {
+          fail("the program reported epoch " + std::to_string(reported) + " first, but rung "
+               "has results only for epochs 1.." + std::to_string(known) +
+               " and output.log lacks the reports in between: its checkpoint is ahead of "
+               "rung's journal");
+        }
+        report->epoch = reported;
+        pending_.push_back(std::move(*report));
+        return take_pending();
       }
       if (!is_first_report_ && reported != epoch_ + 1) {
         fail("the program reported epoch " + std::to_string(reported) + " after epoch " +
@@ -385,16 +380,15 @@ void CommandTrainer::wait_for_exit(const char* why) {
   const double timeout = job_.training.command.epoch_timeout_s;
   const auto start = SteadyClock::now();
   std::string line;
-  bool is_stderr = false;
   for (;;) {
     const double left = timeout > 0 ? timeout - seconds_since(start) : -1.0;
     if (timeout > 0 && left <= 0) {
       fail(std::string("the program did not exit within rung.epoch_timeout_s after ") + why);
     }
-    const ChildProcess::Event event = child_->next(left, line, is_stderr);
+    const ChildProcess::Event event = child_->next(left, line);
     if (event == ChildProcess::Event::Exited) break;
     if (event != ChildProcess::Event::Line) continue;
-    log_line(line, is_stderr);
+    keep_line(line);
     if (metric_lines_.feed(line)) {
       fail(std::string("the program reported another epoch after ") + why);
     }
@@ -405,7 +399,7 @@ void CommandTrainer::wait_for_exit(const char* why) {
 }
 
 void CommandTrainer::pause(const std::string& path) {
-  if (child_ && epoch_ >= target_) {
+  if (epoch_ >= target_) {
     wait_for_exit(("its last epoch (" + std::to_string(epoch_) + " = RUNG_EPOCHS)").c_str());
     save_checkpoint(path);
     return;
@@ -415,7 +409,7 @@ void CommandTrainer::pause(const std::string& path) {
   // keeps its last milestone, so a resume accepts either.
   if (child_) {
     const ChildExit how = child_->terminate(job_.training.command.grace_s,
-                                            [this](const std::string& l, bool e) { log_line(l, e); });
+                                            [this](const std::string& l) { keep_line(l); });
     log_rung("suspended at epoch " + std::to_string(epoch_) + ": program " + how.describe());
     child_.reset();
   }
@@ -428,7 +422,7 @@ void CommandTrainer::finish(bool completed) {
     return;
   }
   const ChildExit how = child_->terminate(job_.training.command.grace_s,
-                                          [this](const std::string& l, bool e) { log_line(l, e); });
+                                          [this](const std::string& l) { keep_line(l); });
   log_rung("stopped at epoch " + std::to_string(epoch_) + ": program " + how.describe());
   child_.reset();
 }

@@ -112,7 +112,13 @@ void Coordinator::restart_trial(int worker, TrialId id) {
   t.worker = worker;
   if (is_promoted) t.times_resumed += 1;
   suspend_paused_.erase(id);
-  const int until = next_milestone(t.epochs);
+  // A trial whose last decision was a pause goes no further than where it paused: a trainer
+  // whose program keeps checkpoints of its own (the command trainer) may hold that epoch
+  // already and must not train past it.
+  const auto retrain = retrain_.find(id);
+  const bool pauses_where_it_was =
+      retrain != retrain_.end() && retrain->second.at_end == Decision::Pause;
+  const int until = pauses_where_it_was ? t.epochs : next_milestone(t.epochs);
   JsonWriter w;
   w.begin_object().key("t").value(now()).key("event").value("restart");
   w.key("trial").value(static_cast<long long>(id)).key("worker").value(worker);

@@ -5,9 +5,12 @@
 # later segments resume from the journal. Checks: the job was requeued at least once and
 # completed, the signal reached rung, every segment's log is there, and the output directory
 # is that of a whole run (trial count, journal/results agreement via the checker).
-#   requeue_case.sh SOURCE_DIR RUNG CHECKER WORK_DIR
+# JOB (default tests/slurm/jobs/requeue.yaml): a command-trainer job is also checked for each
+# program start continuing from its trial's own checkpoint (tests/command/check_continuation.py).
+#   requeue_case.sh SOURCE_DIR RUNG CHECKER WORK_DIR [JOB]
 set -euo pipefail
 src=$(realpath "$1") rung=$(realpath "$2") checker=$(realpath "$3") work=$(realpath -m "$4")
+job=$(realpath "${5:-$src/tests/slurm/jobs/requeue.yaml}")
 rm -rf "$work"
 mkdir -p "$work"
 slurm_dir=$work/slurm
@@ -16,7 +19,6 @@ trap '"$src/tests/slurm/local_slurm.sh" stop "$slurm_dir"' EXIT
 export SLURM_CONF
 SLURM_CONF=$("$src/tests/slurm/local_slurm.sh" start "$slurm_dir")
 
-job=$src/tests/slurm/jobs/requeue.yaml
 out=$work/out
 log=$work/rung-slurm.log
 cd "$src"  # the template runs slurm/rung-segment.sh from the submit directory
@@ -45,4 +47,7 @@ grep -q "suspending the run (SIGUSR1)" "$log" || fail "rung never suspended on S
 [[ $(grep 'rung exited' "$log" | tail -1) == *"rung exited 0"* ]] || fail "last segment did not exit 0"
 grep -q '"event":"resume"' "$out/journal" || fail "the journal holds no resume event"
 RUNG_CHECK_OUT=$out RUNG_CHECK_JOB=$job RUNG_CHECK_NP=3 RUNG_CHECK_LOG=$log "$checker"
+if grep -q '^ *model: command' "$job"; then
+  /usr/bin/python3 "$src/tests/command/check_continuation.py" "$out" || fail "a program did not continue"
+fi
 echo "PASS: $restarts requeue(s), $segments segments"

@@ -71,32 +71,36 @@ ChildSpec shell(const std::string& script) {
   spec.argv = {"sh", "-c", script};
   spec.env = {"PATH=/usr/bin:/bin", "GREETING=hello"};
   spec.workdir = "/";
+  fs::create_directories(RUNG_TEST_TMP);
+  spec.output_path = std::string(RUNG_TEST_TMP) + "/child_output_" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".log";
   return spec;
 }
 
-TEST(ChildProcess, reads_stdout_and_stderr_lines_and_the_exit_status) {
-  ChildProcess child(shell("echo \"$GREETING\"; pwd; echo oops >&2; printf 'no newline'; exit 3"));
-  std::vector<std::string> out, err;
+TEST(ChildProcess, reads_its_output_from_the_file_as_it_grows_and_the_exit_status) {
+  const ChildSpec spec = shell("echo \"$GREETING\"; pwd; echo oops >&2; echo '[rung] note';"
+                               "printf 'no newline'; exit 3");
+  std::ofstream(spec.output_path) << "an earlier start's line\n";
+  ChildProcess child(spec);
+  std::vector<std::string> lines;
   std::string line;
-  bool is_stderr = false;
-  while (child.next(10.0, line, is_stderr) == ChildProcess::Event::Line) {
-    (is_stderr ? err : out).push_back(line);
-  }
+  while (child.next(10.0, line) == ChildProcess::Event::Line) lines.push_back(line);
   ASSERT_TRUE(child.exit());
   EXPECT_EQ(child.exit()->exit_status, 3);
-  EXPECT_EQ(out, (std::vector<std::string>{"hello", "/", "no newline"}));
-  EXPECT_EQ(err, (std::vector<std::string>{"oops"}));
+  EXPECT_EQ(lines, (std::vector<std::string>{"hello", "/", "oops", "no newline"}));
+  std::ifstream file(spec.output_path);
+  std::string all((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(all.find("an earlier start's line\nhello\n"), std::string::npos) << all;
 }
 
 TEST(ChildProcess, runs_in_its_own_process_group_and_terminate_escalates_to_sigkill) {
   // Ignores SIGTERM, so only the SIGKILL after the grace period ends it.
   ChildProcess child(shell("trap '' TERM; echo ready; while :; do sleep 0.05; done"));
   std::string line;
-  bool is_stderr = false;
-  ASSERT_EQ(child.next(10.0, line, is_stderr), ChildProcess::Event::Line);
+  ASSERT_EQ(child.next(10.0, line), ChildProcess::Event::Line);
   EXPECT_EQ(::getpgid(child.pid()), child.pid());
   const auto start = std::chrono::steady_clock::now();
-  const ChildExit how = child.terminate(0.3, [](const std::string&, bool) {});
+  const ChildExit how = child.terminate(0.3, [](const std::string&) {});
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(how.signal, SIGKILL);
   EXPECT_GE(took, 0.25);
@@ -192,7 +196,7 @@ TEST_F(TrainerFixture, trains_to_its_milestone_pauses_and_a_new_trainer_continue
   EXPECT_EQ(resumed.epoch(), 4);
   resumed.finish(false);  // stopped early: SIGTERM to the held program
   const std::string text = log();
-  EXPECT_NE(text.find("args --mode fast --x 0.25 seed 77"), std::string::npos) << text;
+  EXPECT_NE(text.find("args --mode fast --x 0.25 seed 77 "), std::string::npos) << text;
   EXPECT_NE(text.find("\"mode\":\"fast\""), std::string::npos) << text;
   EXPECT_NE(text.find("mpi none"), std::string::npos) << text;
   EXPECT_NE(text.find("RUNG_EPOCHS=9, continuing after epoch 3"), std::string::npos) << text;
@@ -212,7 +216,8 @@ TEST_F(TrainerFixture, a_crash_fails_with_the_status_and_the_last_lines_of_stder
   } catch (const TrialError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("exited with status 3 at epoch 2"), std::string::npos) << what;
-    EXPECT_NE(what.find("ValueError: boom"), std::string::npos) << what;
+    EXPECT_NE(what.find("last lines of its output:\n  epoch=1 val_acc=0.5\n  Traceback\n  ValueError: boom"),
+              std::string::npos) << what;
   }
 }
 
@@ -226,7 +231,7 @@ TEST_F(TrainerFixture, silence_early_exit_restart_from_scratch_and_overrun_are_e
       {"echo epoch=1 val_acc=0.1", 0, "after epoch 1, before RUNG_EPOCHS=3"},
       {"echo epoch=1 val_acc=0.1", 2, "reported epoch 1 first"},
       {"echo epoch=1 val_acc=0.1; echo epoch=3 val_acc=0.1", 0, "reported epoch 3 after epoch 1"},
-      {"echo epoch=5 val_acc=0.1", 2, "its checkpoint is ahead of rung's journal"},
+      {"echo epoch=5 val_acc=0.1", 2, "output.log lacks the reports in between"},
       {"echo epoch=1 val_acc=1.2.3", 0, "unparsable report"},
       {"kill -SEGV $$", 0, "killed by signal SIGSEGV"},
   };
@@ -250,6 +255,22 @@ TEST_F(TrainerFixture, silence_early_exit_restart_from_scratch_and_overrun_are_e
           << c.script << ": " << e.what();
     }
   }
+}
+
+TEST_F(TrainerFixture, reports_the_job_lost_in_a_kill_are_taken_from_output_log) {
+  // Epochs 2 and 3 were printed (and saved) after rung's last record, epoch 1: the rank was
+  // killed, and its program ran on. The restarted program continues after epoch 3.
+  const JobConfig job = command_job(out, "echo epoch=4 val_acc=0.4");
+  fs::create_directories(out + "/trials/cmd-001");
+  std::ofstream(out + "/trials/cmd-001/output.log")
+      << "epoch=1 val_acc=0.1\nepoch=2 val_acc=0.2\nepoch=3 val_acc=0.3\n";
+  CommandTrainer t(job, make_command_setup(job, ""), trial(9, 1));
+  for (int e = 2; e <= 4; ++e) {
+    const EpochResult r = t.train_epoch();
+    EXPECT_EQ(t.epoch(), e);
+    EXPECT_DOUBLE_EQ(r.metrics.at("validation:accuracy"), e / 10.0);
+  }
+  EXPECT_NE(log().find("epochs 2..3 were reported by an earlier start"), std::string::npos) << log();
 }
 
 TEST_F(TrainerFixture, a_hung_epoch_times_out_and_its_program_is_stopped) {

@@ -1,8 +1,13 @@
-// A program started from a worker rank, in a process group of its own, whose stdout and
-// stderr are read line by line. fork() + execve() with everything the child needs prepared
-// before the fork, so the child calls only async-signal-safe functions (the rank has MPI and
-// LibTorch threads). The child dies with the thread that started it (PR_SET_PDEATHSIG), so a
-// rank killed by Slurm or kill -9 leaves no orphaned training program behind.
+// A program started from a worker rank, in a process group of its own, whose output is read
+// line by line. fork() + execve() with everything the child needs prepared before the fork,
+// so the child calls only async-signal-safe functions (the rank has MPI and LibTorch threads).
+// The child dies with the thread that started it (PR_SET_PDEATHSIG), so a rank killed by
+// Slurm or kill -9 leaves no orphaned training program behind.
+//
+// Its stdout and stderr go straight to a file (appended), which the parent reads as it
+// grows: what the program printed is on disk even when the rank dies first. (A killed rank
+// takes a while to go, and its children run on until the kernel sends PR_SET_PDEATHSIG at the
+// very end; a pipe would lose what they printed meanwhile.)
 #pragma once
 
 #include <sys/types.h>
@@ -20,6 +25,7 @@ struct ChildSpec {
   std::vector<std::string> argv;  // argv[0] included
   std::vector<std::string> env;   // "NAME=value", the whole environment
   std::string workdir;
+  std::string output_path;        // stdout and stderr, appended
 };
 
 // How the program ended: exit status or the signal that killed it.
@@ -50,30 +56,24 @@ class ChildProcess {
 
   // The next line of output (without its end: '\n' and '\r' both end lines), waiting up to
   // `timeout_s` (< 0: no limit). Exited once the program has ended and its output is drained.
-  Event next(double timeout_s, std::string& line, bool& is_stderr);
+  // Lines that start with "[rung] " are rung's own notes in the same file: skipped.
+  Event next(double timeout_s, std::string& line);
   // Sends `sig` to the program's process group (nothing once it has been reaped).
   void signal_group(int sig);
   // SIGTERM to the group, then SIGKILL after `grace_s`; hands the output that still comes to
   // `on_line` meanwhile. Returns how it ended.
-  ChildExit terminate(double grace_s,
-                      const std::function<void(const std::string&, bool)>& on_line);
+  ChildExit terminate(double grace_s, const std::function<void(const std::string&)>& on_line);
   [[nodiscard]] const std::optional<ChildExit>& exit() const { return exit_; }
   [[nodiscard]] pid_t pid() const { return pid_; }
 
  private:
-  struct Stream {
-    int fd = -1;
-    std::string partial;
-    bool is_stderr = false;
-  };
-  void read_available(Stream& s);
-  void close_stream(Stream& s);
+  void read_available();
   bool reap(bool block);
 
   pid_t pid_ = -1;
-  Stream out_;
-  Stream err_;
-  std::deque<std::pair<std::string, bool>> lines_;
+  int output_fd_ = -1;  // reads the output file from where this program's output begins
+  std::string partial_;
+  std::deque<std::string> lines_;
   std::optional<ChildExit> exit_;
 };
 

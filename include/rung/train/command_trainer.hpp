@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,13 +74,15 @@ class CommandTrainer final : public Trainer {
 
  private:
   void start_program();
-  void log_line(const std::string& line, bool is_stderr);
-  void log_rung(const std::string& text);
-  void write_log(const std::string& line) const;
+  void keep_line(const std::string& line);  // for FailureReason's tail
+  void log_rung(const std::string& text) const;
   [[nodiscard]] int target_after(int epoch) const;
   [[noreturn]] void fail(const std::string& cause);
-  // The report for `epoch` that output.log holds (the last one, if several), if any.
-  [[nodiscard]] std::optional<MetricReport> logged_report(int epoch) const;
+  // The reports output.log holds, by epoch (the latest of each).
+  [[nodiscard]] std::map<int, MetricReport> logged_reports() const;
+  // Queues output.log's reports of epochs from..through when it has all of them.
+  bool recover_logged(int from, int through);
+  EpochResult take_pending();
   void wait_for_exit(const char* why);
 
   const JobConfig& job_;
@@ -94,9 +98,8 @@ class CommandTrainer final : public Trainer {
   int started_from_ = 0;  // the epoch the running program was started after
   bool is_first_report_ = true;
   int starts_ = 0;
-  std::optional<MetricReport> held_report_;  // read, to hand out at the next train_epoch
-  std::vector<std::string> stderr_tail_;
-  std::vector<std::string> stdout_tail_;
+  std::deque<MetricReport> pending_;  // reports read ahead, handed out one per train_epoch
+  std::vector<std::string> tail_;     // the program's last output lines
 };
 
 }  // namespace rung
