@@ -10,9 +10,10 @@ for arg in "$@"; do
     # What the tests run for real: a private single-node Slurm (slurmctld, slurmd, munged),
     # headless Chromium to render `rung report` pages (with fonts for their text), and the
     # Fashion-MNIST files in their IDX format; Python with PyTorch, XGBoost and scikit-learn
-    # for the command trainer's example programs (examples/).
+    # for the command trainer's example programs (examples/), and h5py for the TorchScript
+    # example's data (examples/torchscript/make_model.py; its tests script modules with torch).
     --test) packages+=(slurm-wlm munge chromium fonts-dejavu-core dataset-fashion-mnist
-                       python3-torch python3-xgboost python3-sklearn) ;;
+                       python3-torch python3-xgboost python3-sklearn python3-h5py) ;;
     # The benchmarks: plots with Debian's matplotlib, Optuna and PyTorch as the peer.
     --bench) packages+=(python3-matplotlib python3-optuna python3-torch) ;;
     *) echo "usage: scripts/install-deps.sh [--test] [--bench]" >&2; exit 2 ;;

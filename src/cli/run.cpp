@@ -23,6 +23,7 @@
 #include "rung/config/job_config.hpp"
 #include "rung/train/device_placement.hpp"
 #include "rung/train/image_data.hpp"
+#include "rung/train/torchscript_trainer.hpp"
 #include "rung/train/worker.hpp"
 #include "rung/tune/coordinator.hpp"
 #include "rung/tune/run_outputs.hpp"
@@ -206,6 +207,7 @@ WorkerContext worker_context(const JobConfig& job, std::string physical = "cpu")
   if (is_image_dataset(job.training.dataset.kind)) {
     (void)shared_image_dataset(job.training.dataset);
   }
+  if (job.training.model == kTorchScriptModelName) check_torchscript_job(job, c.device);
   return c;
 }
 
@@ -234,6 +236,9 @@ int place_ranks(const MpiEnvironment& mpi, JobConfig& job, std::string& physical
       row.reason = placement.reason;
       if (is_image_dataset(job.training.dataset.kind)) {
         (void)shared_image_dataset(job.training.dataset);
+      }
+      if (job.training.model == kTorchScriptModelName) {
+        check_torchscript_job(job, job.training.device);
       }
     } catch (const std::exception& e) {
       row.device = "failed";

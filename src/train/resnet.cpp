@@ -49,7 +49,6 @@ double seconds_since(Clock::time_point start) {
 }
 
 constexpr std::int64_t kCropPadding = 4;  // pad 4 + random crop back to the original size
-constexpr double kPi = 3.14159265358979323846;
 
 [[noreturn]] void bad_hyperparameter(const std::string& name, const std::string& value,
                                      const std::string& rule) {
@@ -209,21 +208,12 @@ ResNetOptions ResNetOptions::from(const HyperParameters& hp) {
   o.learning_rate = get_double_or(hp, "learning_rate", o.learning_rate);
   o.momentum = get_double_or(hp, "momentum", o.momentum);
   o.weight_decay = get_double_or(hp, "weight_decay", o.weight_decay);
-  o.warmup_epochs = get_double_or(hp, "warmup_epochs", o.warmup_epochs);
   o.eval_batch_size = get_int_or(hp, "eval_batch_size", o.eval_batch_size);
   o.channels_last = get_bool_or(hp, "channels_last", o.channels_last);
-  if (hp.count("lr_schedule")) {
-    const std::string s = get_string(hp, "lr_schedule");
-    if (s == "cosine") {
-      o.schedule = LrSchedule::Cosine;
-    } else if (s == "step") {
-      o.schedule = LrSchedule::Step;
-    } else if (s == "constant") {
-      o.schedule = LrSchedule::Constant;
-    } else {
-      bad_hyperparameter("lr_schedule", s, "use cosine, step or constant");
-    }
-  }
+  LrScheduleOptions schedule{o.learning_rate, o.schedule, o.warmup_epochs};
+  schedule.read(hp);  // lr_schedule and warmup_epochs
+  o.schedule = schedule.schedule;
+  o.warmup_epochs = schedule.warmup_epochs;
   if (hp.count("autocast")) {
     const std::string a = to_string(hp.at("autocast"));
     if (a == "off") {
@@ -257,34 +247,14 @@ ResNetOptions ResNetOptions::from(const HyperParameters& hp) {
     bad_hyperparameter("weight_decay", to_string(ParamValue(o.weight_decay)),
                        "it must be finite and >= 0");
   }
-  if (!(o.warmup_epochs >= 0.0) || !std::isfinite(o.warmup_epochs)) {
-    bad_hyperparameter("warmup_epochs", to_string(ParamValue(o.warmup_epochs)),
-                       "it must be finite and >= 0");
-  }
   return o;
 }
 
 double scheduled_learning_rate(const ResNetOptions& options, int epoch, std::int64_t step,
                                std::int64_t steps_per_epoch, int max_epochs) {
-  const double steps = static_cast<double>(std::max<std::int64_t>(1, steps_per_epoch));
-  const double p = static_cast<double>(epoch) + static_cast<double>(step) / steps;
-  const double horizon = static_cast<double>(std::max(1, max_epochs));
-  double rate = options.learning_rate;
-  switch (options.schedule) {
-    case LrSchedule::Cosine:
-      rate *= 0.5 * (1.0 + std::cos(kPi * std::min(p / horizon, 1.0)));
-      break;
-    case LrSchedule::Step:
-      if (p >= 0.5 * horizon) rate *= 0.1;
-      if (p >= 0.75 * horizon) rate *= 0.1;
-      break;
-    case LrSchedule::Constant:
-      break;
-  }
-  if (options.warmup_epochs > 0.0) {
-    rate *= std::min(1.0, (p + 1.0 / steps) / options.warmup_epochs);
-  }
-  return rate;
+  return scheduled_learning_rate(
+      LrScheduleOptions{options.learning_rate, options.schedule, options.warmup_epochs}, epoch,
+      step, steps_per_epoch, max_epochs);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -120,6 +120,10 @@ void put_module_state(CheckpointWriter& writer, const torch::nn::Module& module)
   }
 }
 
+void put_named(CheckpointWriter& writer, const std::string& group, const NamedTensors& named) {
+  for (const auto& [name, tensor] : named) put_tensor(writer, group + "/" + name, tensor);
+}
+
 int check_header(const CheckpointReader& reader, const std::string& model,
                  const std::string& dataset, const HyperParameters& hp) {
   const std::string& path = reader.path();

@@ -1,6 +1,6 @@
 // Torch tensors in and out of rung's HDF5 checkpoints (rung/ckpt/checkpoint_file.hpp), and
-// the checks every trainer makes before loading one. Internal to src/train: the MLP and
-// ResNet trainers share it.
+// the checks every trainer makes before loading one. Internal to src/train: the MLP, ResNet
+// and TorchScript trainers share it.
 #pragma once
 
 #include <torch/torch.h>
@@ -36,6 +36,8 @@ void put_tensor(CheckpointWriter& writer, const std::string& name, const torch::
 void put_header(CheckpointWriter& writer, const std::string& model, int epoch,
                 std::uint64_t seed, const std::string& dataset, const HyperParameters& hp);
 void put_module_state(CheckpointWriter& writer, const torch::nn::Module& module);
+// `group`/<name> for every named tensor (a scripted module's parameters or buffers).
+void put_named(CheckpointWriter& writer, const std::string& group, const NamedTensors& named);
 // Refuses a file that holds another model, was trained on another data set or with other
 // hyperparameters, or has no valid epoch. Returns the epoch.
 [[nodiscard]] int check_header(const CheckpointReader& reader, const std::string& model,

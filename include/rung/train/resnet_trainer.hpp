@@ -9,13 +9,13 @@
 
 #include "rung/config/hyperparameters.hpp"
 #include "rung/train/image_data.hpp"
+#include "rung/train/lr_schedule.hpp"
 #include "rung/train/trainer.hpp"
 
 namespace rung {
 
 inline constexpr const char* kResNet20ModelName = "resnet20";
 
-enum class LrSchedule { Cosine, Step, Constant };
 enum class Autocast { Off, BFloat16 };
 
 // Hyperparameters (tuned or static; a name missing from a trial's takes the default here).
@@ -36,14 +36,8 @@ struct ResNetOptions {
   [[nodiscard]] static ResNetOptions from(const HyperParameters& hp);
 };
 
-// The learning rate of optimizer step `step` (0-based) of `steps_per_epoch` in epoch `epoch`
-// (0-based, counted over the trial's whole life), for a trial that trains at most
-// `max_epochs` (MaxResource). A pure function of these: a trial paused after epoch 3 and
-// resumed on any rank continues the same curve. With p = epoch + step / steps_per_epoch:
-//   warmup  (p + 1 / steps_per_epoch) / warmup_epochs times the rate below, while below 1
-//   cosine  learning_rate * (1 + cos(pi * min(p / max_epochs, 1))) / 2
-//   step    learning_rate * 0.1^(number of 0.5 * max_epochs, 0.75 * max_epochs that p reached)
-//   constant learning_rate
+// The learning rate of optimizer step `step` of epoch `epoch`: rung/train/lr_schedule.hpp's
+// schedule with this trainer's learning_rate, lr_schedule and warmup_epochs.
 [[nodiscard]] double scheduled_learning_rate(const ResNetOptions& options, int epoch,
                                              std::int64_t step, std::int64_t steps_per_epoch,
                                              int max_epochs);
