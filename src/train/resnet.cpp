@@ -518,22 +518,8 @@ void ResNetTrainer::load_checkpoint(const std::string& path) {
   // over them, with the momentum buffers placed on this trainer's device.
   const c10::DeviceGuard device_guard(device_);
   std::unique_ptr<torch::optim::SGD> optimizer = make_optimizer();
-  torch::serialize::InputArchive archive;
-  tc::load_archive(reader, "optimizer/torch_archive", device_, archive);
-  try {
-    optimizer->load(archive);
-  } catch (const c10::Error& e) {
-    tc::refuse(path, std::string("optimizer state unreadable: ") + e.what_without_backtrace());
-  }
-
-  const ArrayData state_array = reader.get_array("rng/generator_state");
-  if (state_array.dtype != DType::UInt8) tc::refuse(path, "rng/generator_state is not uint8");
-  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed_);
-  try {
-    generator.set_state(tc::from_array(state_array));
-  } catch (const c10::Error& e) {
-    tc::refuse(path, std::string("generator state unreadable: ") + e.what_without_backtrace());
-  }
+  tc::load_optimizer(reader, path, "optimizer/torch_archive", device_, *optimizer);
+  at::Generator generator = tc::read_generator(reader, path, "rng/generator_state", seed_);
 
   // Commit: nothing below can fail for a reason the file decides. copy_ keeps each tensor's
   // device and memory format (channels-last stays channels-last).

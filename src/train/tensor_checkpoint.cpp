@@ -42,14 +42,6 @@ torch::ScalarType to_scalar_type(DType dtype) {
   return torch::kByte;
 }
 
-std::string shape_string(c10::IntArrayRef shape) {
-  std::ostringstream out;
-  out << '[';
-  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << ']';
-  return out.str();
-}
-
 }  // namespace
 
 void refuse(const std::string& path, const std::string& why) {
@@ -193,6 +185,40 @@ void load_archive(const CheckpointReader& reader, const std::string& name,
   } catch (const c10::Error& e) {
     refuse(reader.path(), name + " unreadable: " + e.what_without_backtrace());
   }
+}
+
+std::string shape_string(c10::IntArrayRef shape) {
+  std::ostringstream out;
+  out << '[';
+  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << ']';
+  return out.str();
+}
+
+
+void load_optimizer(const CheckpointReader& reader, const std::string& path,
+                    const std::string& name, const torch::Device& device,
+                    torch::optim::Optimizer& optimizer) {
+  torch::serialize::InputArchive archive;
+  load_archive(reader, name, device, archive);
+  try {
+    optimizer.load(archive);
+  } catch (const c10::Error& e) {
+    refuse(path, std::string("optimizer state unreadable: ") + e.what_without_backtrace());
+  }
+}
+
+at::Generator read_generator(const CheckpointReader& reader, const std::string& path,
+                             const std::string& name, std::uint64_t seed) {
+  const ArrayData array = reader.get_array(name);
+  if (array.dtype != DType::UInt8) refuse(path, name + " is not uint8");
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  try {
+    generator.set_state(from_array(array));
+  } catch (const c10::Error& e) {
+    refuse(path, name + " unreadable: " + e.what_without_backtrace());
+  }
+  return generator;
 }
 
 }  // namespace rung::tensor_checkpoint

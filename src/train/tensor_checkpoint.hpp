@@ -54,5 +54,16 @@ void put_archive(CheckpointWriter& writer, const std::string& name,
                  torch::serialize::OutputArchive& archive);
 void load_archive(const CheckpointReader& reader, const std::string& name,
                   const torch::Device& device, torch::serialize::InputArchive& archive);
+// Loads the optimizer state stored by put_archive under `name` into `optimizer` (a fresh one
+// over the parameters), its tensors on `device`; refuses an unreadable state.
+void load_optimizer(const CheckpointReader& reader, const std::string& path,
+                    const std::string& name, const torch::Device& device,
+                    torch::optim::Optimizer& optimizer);
+// A uint8 dataset holding a generator state (Generator::get_state), checked by setting it on
+// a fresh CPU generator seeded with `seed`, which is returned; refuses anything else.
+[[nodiscard]] at::Generator read_generator(const CheckpointReader& reader, const std::string& path,
+                                           const std::string& name, std::uint64_t seed);
+// "[2, 3, 32, 32]"
+[[nodiscard]] std::string shape_string(c10::IntArrayRef shape);
 
 }  // namespace rung::tensor_checkpoint

@@ -56,13 +56,6 @@ double seconds_since(Clock::time_point start) {
   throw InputError("hyperparameter \"" + name + "\" is " + value + "; " + rule);
 }
 
-std::string shape_string(c10::IntArrayRef shape) {
-  std::ostringstream out;
-  out << '[';
-  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << ']';
-  return out.str();
-}
 
 // ---------------------------------------------------------------------------------------------
 // The module file: read once per process; every trial loads its own copy from the bytes.
@@ -548,13 +541,13 @@ void TorchScriptTrainer::check_output_fits_targets() {
                                    : e.what();
       throw InputError("rung.torchscript.module: " + module_path_ + ": forward failed on " +
                        std::to_string(k) + " training samples of shape " +
-                       shape_string(d.x_train.slice(0, 0, k).sizes()) + ": " + what);
+                       tc::shape_string(d.x_train.slice(0, 0, k).sizes()) + ": " + what);
     }
     module_.train();
   });
   const torch::Tensor y = d.y_train.slice(0, 0, k);
   const std::string module = "rung.torchscript.module: " + module_path_ + " returns shape " +
-                             shape_string(output.sizes()) + " for " + std::to_string(k) +
+                             tc::shape_string(output.sizes()) + " for " + std::to_string(k) +
                              " samples";
   if (!torch::isFloatingType(output.scalar_type())) {
     throw InputError(module + " of " + c10::toString(output.scalar_type()) +
@@ -567,7 +560,7 @@ void TorchScriptTrainer::check_output_fits_targets() {
     // Scores [n, classes, d...] for class ids [n, d...].
     const bool fits = output.dim() == y.dim() + 1 && output.sizes().slice(2) == y.sizes().slice(1);
     if (!fits) {
-      throw InputError(module + ", and " + y_name + " has shape " + shape_string(y.sizes()) +
+      throw InputError(module + ", and " + y_name + " has shape " + tc::shape_string(y.sizes()) +
                        " for them; loss cross_entropy needs class scores [samples, classes] for "
                        "class ids [samples] (or [samples, classes, d...] for [samples, d...])");
     }
@@ -582,7 +575,7 @@ void TorchScriptTrainer::check_output_fits_targets() {
                          ": holds class ids " + std::to_string(low) + ".." + std::to_string(high) +
                          ", but rung.torchscript.module " + module_path_ + " scores " +
                          std::to_string(classes) + " classes (output shape " +
-                         shape_string(output.sizes()) + "); class ids must be in 0.." +
+                         tc::shape_string(output.sizes()) + "); class ids must be in 0.." +
                          std::to_string(classes - 1));
       }
     }
@@ -590,7 +583,7 @@ void TorchScriptTrainer::check_output_fits_targets() {
     const std::int64_t out_per_sample = output.numel() / k;
     const std::int64_t y_per_sample = y.numel() / k;
     if (out_per_sample != y_per_sample) {
-      throw InputError(module + ", and " + y_name + " has shape " + shape_string(y.sizes()) +
+      throw InputError(module + ", and " + y_name + " has shape " + tc::shape_string(y.sizes()) +
                        " for them; loss mse needs as many outputs as targets per sample");
     }
   }
@@ -737,31 +730,16 @@ void TorchScriptTrainer::load_checkpoint(const std::string& path) {
   // over them, with its tensors placed on this trainer's device.
   const c10::DeviceGuard device_guard(device_);
   std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer();
-  torch::serialize::InputArchive archive;
-  tc::load_archive(reader, "optimizer/torch_archive", device_, archive);
-  try {
-    optimizer->load(archive);
-  } catch (const c10::Error& e) {
-    tc::refuse(path, std::string("optimizer state unreadable: ") + e.what_without_backtrace());
-  }
-
-  auto read_state = [&](const std::string& name) {
-    const ArrayData array = reader.get_array(name);
-    if (array.dtype != DType::UInt8) tc::refuse(path, name + " is not uint8");
-    return tc::from_array(array);
-  };
-  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed_);
-  at::Generator global_cpu = at::make_generator<at::CPUGeneratorImpl>(seed_);
-  const torch::Tensor global_cpu_state = read_state("rng/torch_cpu_state");
-  try {
-    generator.set_state(read_state("rng/generator_state"));
-    global_cpu.set_state(global_cpu_state);  // checks it, as the global one will take it
-  } catch (const c10::Error& e) {
-    tc::refuse(path, std::string("generator state unreadable: ") + e.what_without_backtrace());
-  }
+  tc::load_optimizer(reader, path, "optimizer/torch_archive", device_, *optimizer);
+  at::Generator generator = tc::read_generator(reader, path, "rng/generator_state", seed_);
+  // Checked on a generator of its own, as the global one will take it.
+  const torch::Tensor global_cpu_state =
+      tc::read_generator(reader, path, "rng/torch_cpu_state", seed_).get_state();
   torch::Tensor global_cuda_state = global_cuda_state_;
   if (device_.is_cuda() && global_cuda_state_.defined() && reader.has("rng/torch_cuda_state")) {
-    global_cuda_state = read_state("rng/torch_cuda_state");
+    const ArrayData array = reader.get_array("rng/torch_cuda_state");
+    if (array.dtype != DType::UInt8) tc::refuse(path, "rng/torch_cuda_state is not uint8");
+    global_cuda_state = tc::from_array(array);
   }
 
   // Commit: nothing below can fail for a reason the file decides.
