@@ -123,6 +123,10 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);  // MPI libraries often ignore it; programs expect the default
+    // Slurm's walltime warning reaches every process of a job step (slurmstepd signals them
+    // all), and it would end a program that has no handler for it: rung suspends its
+    // programs itself, so they ignore it (an ignored signal stays ignored across exec).
+    ::signal(SIGUSR1, SIG_IGN);
     const int null_in = ::open("/dev/null", O_RDONLY);
     if (null_in >= 0) ::dup2(null_in, 0);
     ::dup2(out, 1);

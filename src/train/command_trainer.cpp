@@ -15,6 +15,7 @@
 #include "rung/config/error.hpp"
 #include "rung/sched/scheduler.hpp"
 #include "rung/tune/json_writer.hpp"
+#include "rung/tune/suspend_request.hpp"
 
 extern char** environ;
 
@@ -303,6 +304,16 @@ EpochResult CommandTrainer::train_epoch() {
         // It stopped at its RUNG_EPOCHS and the scheduler lets the trial go on: start it
         // again with the next milestone; it continues from its own checkpoint.
         log_rung("program " + how.describe() + " at epoch " + std::to_string(epoch_));
+        child_.reset();
+        start_program();
+        continue;
+      }
+      if (how.signal != 0 && suspend_request().load() != 0 && restarts_on_suspend_ < 3) {
+        // Preemption: Slurm sent SIGTERM to every process of the job, the program too, and
+        // this rank is suspending. Not the trial's fault: the program starts again from its
+        // checkpoint, and the coordinator pauses it at its next report.
+        ++restarts_on_suspend_;
+        log_rung("program " + how.describe() + " while the job is suspending: starting it again");
         child_.reset();
         start_program();
         continue;

@@ -98,6 +98,7 @@ class CommandTrainer final : public Trainer {
   int started_from_ = 0;  // the epoch the running program was started after
   bool is_first_report_ = true;
   int starts_ = 0;
+  int restarts_on_suspend_ = 0;  // programs started again after a preemption's SIGTERM
   std::deque<MetricReport> pending_;  // reports read ahead, handed out one per train_epoch
   std::vector<std::string> tail_;     // the program's last output lines
 };
