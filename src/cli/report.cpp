@@ -49,7 +49,8 @@ ReportOptions parse_report_args(const std::vector<std::string>& args) {
   return o;
 }
 
-report::ReportInputs load_inputs(const fs::path& dir) {
+// page_dir: where the page goes, so that its links to the programs' output are relative.
+report::ReportInputs load_inputs(const fs::path& dir, const fs::path& page_dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw InputError("no run directory at " + dir.string());
   const fs::path journal = dir / "journal";
@@ -63,6 +64,12 @@ report::ReportInputs load_inputs(const fs::path& dir) {
   if (in.history.records == 0) {
     throw InputError("journal " + journal.string() +
                      " holds no event yet (has the job started?); nothing to report");
+  }
+  for (const report::TrialHistory& t : in.history.trials) {
+    const fs::path output = dir / "trials" / t.name / "output.log";
+    if (!fs::is_regular_file(output, ec)) continue;
+    const fs::path relative = fs::absolute(output).lexically_relative(fs::absolute(page_dir));
+    in.output_links[t.name] = (relative.empty() ? fs::absolute(output) : relative).string();
   }
   const fs::path job_file = dir / "job.yaml";
   if (fs::is_regular_file(job_file, ec)) {
@@ -120,7 +127,8 @@ int report_command(const std::vector<std::string>& args) {
     const ReportOptions o = parse_report_args(args);
     const fs::path dir(o.dir);
     const fs::path target = o.html.empty() ? dir / "report.html" : fs::path(o.html);
-    const report::ReportInputs inputs = load_inputs(dir);
+    const report::ReportInputs inputs =
+        load_inputs(dir, target.has_parent_path() ? target.parent_path() : fs::path("."));
     const std::string html = report::render_html_report(inputs);
     write_atomically(target, html);
     const double seconds =

@@ -174,7 +174,16 @@ void summary_section(std::ostringstream& out, const ReportInputs& in) {
   out << "</table></div></section>\n";
 }
 
-void top_trials_section(std::ostringstream& out, const RunHistory& h) {
+// The trial's name, linked to its program's output when there is one (command jobs).
+std::string trial_cell(const TrialHistory& t, const std::map<std::string, std::string>& links) {
+  const auto link = links.find(t.name);
+  if (link == links.end()) return esc(t.name);
+  return "<a href=\"" + esc(link->second) + "\" title=\"the program's output\">" + esc(t.name) +
+         "</a>";
+}
+
+void top_trials_section(std::ostringstream& out, const RunHistory& h,
+                        const std::map<std::string, std::string>& links) {
   std::vector<const TrialHistory*> ranked;
   for (const TrialHistory& t : h.trials) {
     if (t.objective && t.state != FinalState::Failed) ranked.push_back(&t);
@@ -191,7 +200,7 @@ void top_trials_section(std::ostringstream& out, const RunHistory& h) {
     std::string hp;
     for (const auto& [name, v] : t.hyperparameters)
       hp += (hp.empty() ? "" : ", ") + name + "=" + v.text;
-    out << "<tr><td class=\"num\">" << i + 1 << "</td><td>" << esc(t.name) << "</td><td>"
+    out << "<tr><td class=\"num\">" << i + 1 << "</td><td>" << trial_cell(t, links) << "</td><td>"
         << to_string(t.state) << "</td><td class=\"num\">" << t.epochs << "</td><td class=\"num\">"
         << esc(format_number(*t.objective)) << "</td><td>" << esc(hp) << "</td></tr>\n";
   }
@@ -209,7 +218,7 @@ void top_trials_section(std::ostringstream& out, const RunHistory& h) {
       std::string hp;
       for (const auto& [name, v] : t.hyperparameters)
         hp += (hp.empty() ? "" : ", ") + name + "=" + v.text;
-      out << "<tr><td>" << esc(t.name) << "</td><td class=\"num\">" << t.epochs << "</td><td>"
+      out << "<tr><td>" << trial_cell(t, links) << "</td><td class=\"num\">" << t.epochs << "</td><td>"
           << esc(t.message) << "</td><td>" << esc(hp) << "</td></tr>\n";
     }
     out << "</table>";
@@ -308,7 +317,7 @@ std::string render_html_report(const ReportInputs& in, const ChartLimits& limits
   figure(out, timeline);
   utilization_section(out, h);
   out << "</section>\n";
-  top_trials_section(out, h);
+  top_trials_section(out, h, in.output_links);
   out << "<section id=\"job\"><h2>Job configuration</h2>";
   if (!in.job_problem.empty()) out << "<p>" << esc(in.job_problem) << "</p>";
   if (!in.job_text.empty()) {

@@ -48,4 +48,11 @@ if counters["Completed"] != 1 or counters["NonRetryableError"] != 6:
 sys.exit(1 if bad else 0)
 PY
 if pgrep -f "toy_program.py.*--mode hang" > /dev/null; then fail "the hung program is still running"; fi
+# `rung report` links each trial to its program's output.
+"$rung" report "$out" > /dev/null || fail "rung report failed"
+links=$(grep -o 'href="trials/[^"]*/output.log"' "$out/report.html" | wc -l)
+[ "$links" -ge 7 ] || fail "the report links $links trials to their output, expected 7 or more"
+for f in $(grep -o 'href="trials/[^"]*/output.log"' "$out/report.html" | sed 's/href="//; s/"$//' | sort -u); do
+  [ -s "$out/$f" ] || fail "the report links $f, which is not there"
+done
 echo ok

@@ -3,6 +3,7 @@
 // is also well-formed XML, so tests (and users' tools) can parse it back.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,9 @@ struct ReportInputs {
   std::string job_text;          // DIR/job.yaml verbatim ("" when absent)
   std::string job_problem;       // why job.yaml could not be used, when it could not
   std::string source;            // the run directory, for the page's header
+  // Trial name -> the link (relative to the page) to its program's output, for the trials of
+  // a command job (DIR/trials/<name>/output.log): trial names in the tables link to it.
+  std::map<std::string, std::string> output_links;
 };
 
 [[nodiscard]] std::string render_html_report(const ReportInputs& inputs,
