@@ -219,6 +219,10 @@ class Replay {
     if (outcome == "paused") {
       trial.state = FinalState::Paused;
       trial.paused_at.push_back(e.integer_or("epoch", trial.epochs));
+    } else if (outcome == "stopped" && e.text_or("status", "") == "Failed") {
+      // Stopped for a failure the coordinator saw (a NaN or missing objective).
+      trial.state = FinalState::Failed;
+      trial.message = e.text_or("message", "");
     } else if (outcome == "stopped") {
       trial.state = FinalState::Stopped;
     } else if (outcome == "completed") {
