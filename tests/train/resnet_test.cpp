@@ -4,6 +4,7 @@
 #include "rung/train/resnet.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -18,10 +19,12 @@ namespace fs = std::filesystem;
 namespace rung {
 namespace {
 
-// A tiny CIFAR-10 copy (5 x 12 training, 20 test images), written once.
+// A tiny CIFAR-10 copy (5 x 12 training, 20 test images), written once per process: ctest
+// runs each test in a process of its own, in parallel, so each writes its own copy.
 const DatasetSpec& tiny_cifar() {
   static const DatasetSpec spec = [] {
-    const fs::path dir = fs::path(RUNG_TEST_TMP) / "resnet" / "cifar";
+    const fs::path dir =
+        fs::path(RUNG_TEST_TMP) / "resnet" / ("cifar." + std::to_string(::getpid()));
     fs::remove_all(dir);
     test_images::write_cifar(dir, 12, 20);
     DatasetSpec s;
