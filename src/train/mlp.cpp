@@ -213,9 +213,7 @@ void MlpTrainer::save_checkpoint(const std::string& path) const {
     tensor_checkpoint::put_header(writer, kMlpModelName, epoch_, seed_, dataset_description_,
                                   hyperparameters_);
     tensor_checkpoint::put_module_state(writer, *model_);
-    torch::serialize::OutputArchive archive;
-    optimizer_->save(archive);
-    tensor_checkpoint::put_archive(writer, "optimizer/torch_archive", archive);
+    tensor_checkpoint::put_optimizer(writer, "optimizer/torch_archive", *optimizer_);
     put_tensor(writer, "rng/generator_state", generator_.get_state());
   } catch (const c10::Error& e) {
     throw CheckpointError("checkpoint " + path + ": " + e.what_without_backtrace());

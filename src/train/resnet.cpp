@@ -492,9 +492,7 @@ void ResNetTrainer::save_checkpoint(const std::string& path) const {
     tc::put_header(writer, kResNet20ModelName, epoch_, seed_, dataset_description_,
                    hyperparameters_);
     tc::put_module_state(writer, *model_);
-    torch::serialize::OutputArchive archive;
-    optimizer_->save(archive);
-    tc::put_archive(writer, "optimizer/torch_archive", archive);
+    tc::put_optimizer(writer, "optimizer/torch_archive", *optimizer_);
     tc::put_tensor(writer, "rng/generator_state", generator_.get_state());
   } catch (const c10::Error& e) {
     throw CheckpointError("checkpoint " + path + ": " + e.what_without_backtrace());

@@ -196,6 +196,13 @@ std::string shape_string(c10::IntArrayRef shape) {
 }
 
 
+void put_optimizer(CheckpointWriter& writer, const std::string& name,
+                   const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  put_archive(writer, name, archive);
+}
+
 void load_optimizer(const CheckpointReader& reader, const std::string& path,
                     const std::string& name, const torch::Device& device,
                     torch::optim::Optimizer& optimizer) {

@@ -54,7 +54,10 @@ void put_archive(CheckpointWriter& writer, const std::string& name,
                  torch::serialize::OutputArchive& archive);
 void load_archive(const CheckpointReader& reader, const std::string& name,
                   const torch::Device& device, torch::serialize::InputArchive& archive);
-// Loads the optimizer state stored by put_archive under `name` into `optimizer` (a fresh one
+// The optimizer's state (its OutputArchive) under `name`, through put_archive.
+void put_optimizer(CheckpointWriter& writer, const std::string& name,
+                   const torch::optim::Optimizer& optimizer);
+// Loads the optimizer state stored by put_optimizer under `name` into `optimizer` (a fresh one
 // over the parameters), its tensors on `device`; refuses an unreadable state.
 void load_optimizer(const CheckpointReader& reader, const std::string& path,
                     const std::string& name, const torch::Device& device,

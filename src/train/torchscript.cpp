@@ -690,9 +690,7 @@ void TorchScriptTrainer::save_checkpoint(const std::string& path) const {
     writer.put_string("loss", loss_ == LossKind::Mse ? "mse" : "cross_entropy");
     tc::put_named(writer, "params", named_parameters(module_));
     tc::put_named(writer, "buffers", named_buffers(module_));
-    torch::serialize::OutputArchive archive;
-    optimizer_->save(archive);
-    tc::put_archive(writer, "optimizer/torch_archive", archive);
+    tc::put_optimizer(writer, "optimizer/torch_archive", *optimizer_);
     tc::put_tensor(writer, "rng/generator_state", generator_.get_state());
     tc::put_tensor(writer, "rng/torch_cpu_state", global_cpu_state_);
     if (global_cuda_state_.defined()) {
