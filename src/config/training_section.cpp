@@ -122,17 +122,19 @@ std::vector<MetricDefinition> read_metric_definitions(Reader& r, const Field& li
       if (m.regex.empty()) r.add(regex, "must not be empty");
       continue;
     }
+    // A bad regex is an issue (the job is refused), but its name still counts as defined,
+    // so the objective check does not report a second, misleading problem.
     try {
       const std::regex compiled(m.regex, std::regex::ECMAScript);
       if (compiled.mark_count() != 1) {
         r.add(regex, "\"" + m.regex + "\" has " + std::to_string(compiled.mark_count()) +
                          " capture groups; it needs exactly one, around the value (write other "
                          "groups as (?:...))");
-        continue;
       }
     } catch (const std::regex_error& e) {
-      r.add(regex, "\"" + m.regex + "\" is not a valid regex (ECMAScript syntax): " + e.what());
-      continue;
+      r.add(regex, "\"" + m.regex + "\" is not a valid regex (ECMAScript syntax, as C++'s "
+                   "std::regex reads it; Python's (?P<name>...) is not part of it): " +
+                       e.what());
     }
     for (const auto& earlier : out) {
       if (earlier.name == m.name) r.add(name, "\"" + m.name + "\" is defined twice; keep one");
