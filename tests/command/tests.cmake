@@ -21,7 +21,6 @@ endforeach()
 add_test(NAME command.failures_each_end_the_trial_with_its_reason
          COMMAND ${rung_command_dir}/failures_case.sh $<TARGET_FILE:rung>
                  ${rung_command_jobs}/failures.yaml ${rung_command_out}_failures)
-set_tests_properties(command.failures_each_end_the_trial_with_its_reason PROPERTIES TIMEOUT 300)
 # kill -9 of mpirun and every rank at random moments (the programs die with their rank), then
 # resume; and SIGUSR1 through mpirun (Slurm's walltime warning): exit 3, then resume. One
 # worker rank, so the result must equal the uninterrupted run's exactly.
@@ -52,7 +51,12 @@ add_test(NAME command.example_xgboost_sagemaker_request
 add_test(NAME command.example_fashion_mnist_pytorch.np3
          COMMAND sh -c "D='${rung_command_out}_fashion'; rm -rf \"$D\"; ${MPIEXEC_EXECUTABLE} ${rung_mpirun_flags} -np 3 '$<TARGET_FILE:rung>' run jobs/fashion_mnist_command.yaml --out \"$D\" > \"$D.log\" 2>&1 || { cat \"$D.log\"; exit 1; }; tail -n 12 \"$D.log\"; /usr/bin/python3 tests/command/check_continuation.py \"$D\" --exact"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# Under the mpi lock like the MPI tests: they load both cores, and several MPI tests time
+# their signals against a reference run.
 set_tests_properties(command.example_flaky_fails_some_trials
-                     command.example_xgboost_sagemaker_request PROPERTIES TIMEOUT 300)
+                     command.example_xgboost_sagemaker_request
+                     command.failures_each_end_the_trial_with_its_reason
+                     command.missing_program_exits_2_before_any_trial PROPERTIES TIMEOUT 300
+                     RESOURCE_LOCK mpi)
 set_tests_properties(command.example_fashion_mnist_pytorch.np3 PROPERTIES TIMEOUT 600
                      RESOURCE_LOCK mpi PROCESSORS 2)
