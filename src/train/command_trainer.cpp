@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include "rung/config/error.hpp"
 #include "rung/sched/scheduler.hpp"
 #include "rung/tune/json_writer.hpp"
+#include "rung/tune/run_outputs.hpp"
 #include "rung/tune/suspend_request.hpp"
 
 extern char** environ;
@@ -62,19 +62,6 @@ std::string json_of(const HyperParameters& hp, bool as_strings) {
   return w.str();
 }
 
-// Writes `text` to `path` through a temporary name and a rename: never half-written.
-void write_file_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw TrialError("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw TrialError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-}
-
 bool is_script_interpreter(const std::string& program) {
   const std::string base = fs::path(program).filename().string();
   for (const char* name : {"python", "bash", "sh", "Rscript", "julia", "perl", "ruby", "node"}) {
@@ -85,12 +72,17 @@ bool is_script_interpreter(const std::string& program) {
 
 }  // namespace
 
+// rung.workdir made absolute; empty: the directory `rung run` starts in.
+std::string program_workdir(const JobConfig& job) {
+  const std::string& workdir = job.training.command.workdir;
+  return workdir.empty() ? fs::current_path().string()
+                         : fs::absolute(workdir).lexically_normal().string();
+}
+
 CommandSetup make_command_setup(const JobConfig& job, const std::string& visible_devices) {
   CommandSetup s;
   s.trials_dir = fs::absolute(fs::path(job.output_dir) / "trials").lexically_normal().string();
-  const std::string& workdir = job.training.command.workdir;
-  s.workdir = workdir.empty() ? fs::current_path().string()
-                              : fs::absolute(workdir).lexically_normal().string();
+  s.workdir = program_workdir(job);
   s.visible_devices = visible_devices;
   if (job.strategy == Strategy::Hyperband && job.asha.type == AshaType::Promotion) {
     s.pause_rungs = make_scheduler(job)->rungs();
@@ -101,19 +93,19 @@ CommandSetup make_command_setup(const JobConfig& job, const std::string& visible
 void check_command_startable(const JobConfig& job) {
   const CommandSpec& c = job.training.command;
   if (c.argv.empty()) throw InputError("rung.command: names no program");
-  const CommandSetup setup = make_command_setup(job, "");
+  const std::string workdir = program_workdir(job);
   std::error_code ec;
-  if (!fs::is_directory(setup.workdir, ec)) {
-    throw InputError("rung.workdir: \"" + setup.workdir + "\" is not a directory");
+  if (!fs::is_directory(workdir, ec)) {
+    throw InputError("rung.workdir: \"" + workdir + "\" is not a directory");
   }
-  const std::string program = resolve_program(c.argv[0], setup.workdir, environment_value("PATH"));
+  const std::string program = resolve_program(c.argv[0], workdir, environment_value("PATH"));
   if (!is_script_interpreter(program)) return;
   // `python3 train.py`: a missing script would fail every trial the same way; say it now.
   for (std::size_t i = 1; i < c.argv.size(); ++i) {
     const std::string& word = c.argv[i];
     if (word == "-m" || word == "-c" || word == "-e") return;  // a module or inline code
     if (word.empty() || word[0] == '-') continue;
-    const fs::path script = fs::path(word).is_absolute() ? fs::path(word) : fs::path(setup.workdir) / word;
+    const fs::path script = fs::path(word).is_absolute() ? fs::path(word) : fs::path(workdir) / word;
     if (!fs::is_regular_file(script, ec)) {
       throw InputError("rung.command: script \"" + word + "\" not found (looked for " +
                        script.string() + "; relative paths start in rung.workdir, default the "
@@ -204,7 +196,8 @@ void CommandTrainer::start_program() {
     spec.argv.push_back(to_string(value));
   }
   const fs::path dir(trial_dir_);
-  write_file_atomically(dir / "hyperparameters.json", json_of(trial_.hyperparameters, true) + "\n");
+  write_file_atomically((dir / "hyperparameters.json").string(),
+                        json_of(trial_.hyperparameters, true) + "\n");
   std::vector<std::pair<std::string, std::string>> ours = {
       {"RUNG_CHECKPOINT_DIR", (dir / "checkpoints").string()},
       {"RUNG_EPOCHS", std::to_string(target_)},
