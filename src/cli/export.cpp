@@ -16,7 +16,7 @@
 #include "run_support.hpp"
 #include "rung/ckpt/results_file.hpp"
 #include "rung/config/error.hpp"
-#include "rung/tune/json_writer.hpp"
+#include "rung/tune/hyperparameter_json.hpp"
 
 namespace rung::cli {
 namespace {
@@ -108,28 +108,32 @@ void write_epochs_csv(std::ostream& out, const ResultsTable& r) {
 }
 
 std::string to_json(const ResultsTable& r) {
-  JsonWriter w;
-  w.begin_object().key("job").value(r.job_name).key("objective_metric").value(r.objective_metric);
-  w.key("trials").begin_array();
+  using Json = nlohmann::ordered_json;
+  Json trials = Json::array();
   for (std::size_t i = 0; i < r.trial_names.size(); ++i) {
-    w.begin_object().key("name").value(r.trial_names[i]).key("status").value(r.trial_status[i]);
     // As text, like SageMaker's TunedHyperParameters: a categorical "64" stays a string.
-    w.key("hyperparameters").begin_object();
-    for (const auto& [name, values] : r.hyperparameters) w.key(name).value(values[i]);
-    w.end_object();
-    w.key("epochs").value(static_cast<long long>(r.trial_epochs[i]));
-    w.key("objective").value(r.trial_objective[i]).end_object();
+    Json hp = Json::object();
+    for (const auto& [name, values] : r.hyperparameters) hp[name] = values[i];
+    trials.push_back({{"name", r.trial_names[i]},
+                      {"status", r.trial_status[i]},
+                      {"hyperparameters", std::move(hp)},
+                      {"epochs", r.trial_epochs[i]},
+                      {"objective", r.trial_objective[i]}});  // NaN is written as null
   }
-  w.end_array().key("epochs").begin_array();
+  Json epochs = Json::array();
   for (std::size_t row = 0; row < r.epoch_trial.size(); ++row) {
     const auto trial = static_cast<std::size_t>(r.epoch_trial[row]);
-    w.begin_object().key("trial").value(trial < r.trial_names.size() ? r.trial_names[trial] : "");
-    w.key("epoch").value(static_cast<long long>(r.epoch_number[row])).key("metrics").begin_object();
-    for (const auto& [metric, values] : r.epoch_metrics) w.key(metric).value(values[row]);
-    w.end_object().end_object();
+    Json metrics = Json::object();
+    for (const auto& [metric, values] : r.epoch_metrics) metrics[metric] = values[row];
+    epochs.push_back({{"trial", trial < r.trial_names.size() ? r.trial_names[trial] : ""},
+                      {"epoch", r.epoch_number[row]},
+                      {"metrics", std::move(metrics)}});
   }
-  w.end_array().end_object();
-  return w.str() + '\n';
+  Json out = {{"job", r.job_name},
+              {"objective_metric", r.objective_metric},
+              {"trials", std::move(trials)},
+              {"epochs", std::move(epochs)}};
+  return out.dump() + '\n';
 }
 
 void write_file(const std::string& path, const std::string& content) {

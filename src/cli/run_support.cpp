@@ -1,18 +1,18 @@
 #include "run_support.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/ckpt/results_file.hpp"
 #include "rung/config/error.hpp"
 #include "rung/tune/coordinator.hpp"
+#include "rung/tune/journal_event.hpp"
 #include "rung/tune/journal_reader.hpp"
 #include "rung/tune/run_outputs.hpp"
 
@@ -47,11 +47,6 @@ std::string env_or_empty(const char* name) {
   return v != nullptr ? v : "";
 }
 
-std::string scalar(const YAML::Node& e, const char* key) {
-  const YAML::Node n = e[key];
-  return n && n.IsScalar() ? n.Scalar() : std::string("(none)");
-}
-
 // The job file lines that matter for identity: comments and the output directory left out.
 std::vector<std::string> identity_lines(const std::string& yaml) {
   std::vector<std::string> lines;
@@ -67,24 +62,22 @@ std::vector<std::string> identity_lines(const std::string& yaml) {
 }
 
 // What differs between the run in OUT (its job_start and job.yaml) and `job`; empty: none.
-std::vector<std::string> job_differences(const JobConfig& job, const YAML::Node& start,
+std::vector<std::string> job_differences(const JobConfig& job, const JobStartEvent& start,
                                          const fs::path& out) {
   std::vector<std::string> diffs;
   const auto compare = [&](const char* what, const std::string& theirs, const std::string& ours) {
     if (theirs != ours)
       diffs.push_back(std::string(what) + ": " + theirs + " in the run, " + ours + " in this job");
   };
-  compare("job name", scalar(start, "job"), job.name);
-  compare("strategy", scalar(start, "strategy"), to_string(job.strategy));
-  compare("MaxNumberOfTrainingJobs", scalar(start, "max_trials"), std::to_string(job.max_trials));
-  compare("min resource", scalar(start, "min_resource"), std::to_string(job.min_resource));
-  compare("max resource", scalar(start, "max_resource"), std::to_string(job.max_resource));
-  compare("objective", scalar(start, "objective"), job.objective.metric_name);
-  compare("objective type", scalar(start, "objective_type"), to_string(job.objective.type));
-  if (job.has_seed) {
-    // The journal holds seeds as signed 64-bit integers.
-    compare("RandomSeed", scalar(start, "seed"), std::to_string(static_cast<long long>(job.seed)));
-  }
+  compare("job name", start.job, job.name);
+  compare("strategy", start.strategy, to_string(job.strategy));
+  compare("MaxNumberOfTrainingJobs", std::to_string(start.max_trials),
+          std::to_string(job.max_trials));
+  compare("min resource", std::to_string(start.min_resource), std::to_string(job.min_resource));
+  compare("max resource", std::to_string(start.max_resource), std::to_string(job.max_resource));
+  compare("objective", start.objective, job.objective.metric_name);
+  compare("objective type", start.objective_type, to_string(job.objective.type));
+  if (job.has_seed) compare("RandomSeed", std::to_string(start.seed), std::to_string(job.seed));
   if (!diffs.empty()) return diffs;
   // Everything else (ranges, model, data, static hyperparameters) from the stored job.yaml.
   std::ifstream in(out / "job.yaml");
@@ -127,6 +120,18 @@ void inspect_checkpoints(const fs::path& dir, ResumePlan& plan) {
   }
 }
 
+// The event `json` when it is an E; InputError naming the journal when it is not an event.
+template <typename E>
+std::optional<E> journal_event(const std::string& json, const fs::path& journal) {
+  try {
+    JournalEvent event = parse_event(json);
+    if (auto* e = std::get_if<E>(&event)) return std::move(*e);
+    return std::nullopt;
+  } catch (const Error& e) {
+    throw InputError(journal.string() + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 RunDir prepare_run_dir(JobConfig& job, bool must_resume) {
@@ -142,25 +147,24 @@ RunDir prepare_run_dir(JobConfig& job, bool must_resume) {
                                "): it was cut short by the crash, so it is not trusted");
     }
     if (!records.events.empty()) {
-      const YAML::Node start = YAML::Load(records.events.front());
-      if (scalar(start, "event") != "job_start") {
+      const auto start = journal_event<JobStartEvent>(records.events.front(), journal);
+      if (!start) {
         throw InputError(journal.string() + " does not begin with job_start: not a rung run");
       }
-      const std::vector<std::string> diffs = job_differences(job, start, out);
+      const std::vector<std::string> diffs = job_differences(job, *start, out);
       if (!diffs.empty()) {
         std::string text;
         for (const std::string& d : diffs) text += "\n  " + d;
         throw InputError("output directory " + out.string() + " holds a run of another job (" +
-                         scalar(start, "job") + "); pass another --out or remove it:" + text);
+                         start->job + "); pass another --out or remove it:" + text);
       }
-      job.seed = static_cast<std::uint64_t>(start["seed"].as<long long>());
-      for (auto it = records.events.rbegin(); it != records.events.rend(); ++it) {
-        const YAML::Node e = YAML::Load(*it);
-        if (scalar(e, "event") != "job_end") continue;
+      job.seed = start->seed;
+      // A run's job_end is its last event.
+      if (const auto end = journal_event<JobEndEvent>(records.events.back(), journal)) {
         dir.kind = RunDir::Kind::Finished;
         dir.message = "output directory " + out.string() + " holds a finished run of " + job.name +
-                      " (" + scalar(e, "reason") + ", " + scalar(e, "trials") + " trials, " +
-                      scalar(e, "epochs") + " epochs): nothing to do";
+                      " (" + to_string(end->reason) + ", " + std::to_string(end->trials) +
+                      " trials, " + std::to_string(end->epochs) + " epochs): nothing to do";
         return dir;
       }
       dir.kind = RunDir::Kind::Resume;

@@ -115,7 +115,10 @@ SeedResult simulate_one(const JobConfig& job, const CurveSource& curves,
   CoordinatorOptions options;
   if (!o.is_verbose) options.status_interval_s = 3600.0;  // simulated seconds
   const auto start = std::chrono::steady_clock::now();
-  Coordinator coordinator(job, sim, journal, sim, o.is_verbose ? std::cout : discard, options);
+  Coordinator coordinator(job,
+                          {make_scheduler(job), make_searcher(job), sim, journal, sim,
+                           o.is_verbose ? std::cout : discard},
+                          options);
   const RunRecord run = coordinator.run();
   journal.flush();
   SeedResult r;

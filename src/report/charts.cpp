@@ -9,6 +9,7 @@
 #include <numeric>
 #include <set>
 
+#include "rung/config/seed_mix.hpp"
 #include "rung/report/svg_writer.hpp"
 
 namespace rung::report {
@@ -57,10 +58,7 @@ void empty_message(SvgWriter& svg, const PlotFrame& f, const std::string& what) 
 
 // A stable pseudo-random offset in [-0.5, 0.5) for jittering categorical points.
 double jitter(long long id) {
-  std::uint64_t x = static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ULL;
-  x ^= x >> 29;
-  x *= 0xBF58476D1CE4E5B9ULL;
-  x ^= x >> 32;
+  const std::uint64_t x = mix_seed(static_cast<std::uint64_t>(id) * kSeedStep);
   return static_cast<double>(x % 1000) / 1000.0 - 0.5;
 }
 

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "rung/config/error.hpp"
-#include "rung/report/json_value.hpp"
+#include "rung/tune/journal_event.hpp"
 
 namespace rung::report {
 namespace {
@@ -27,65 +27,11 @@ class Replay {
  public:
   explicit Replay(RunHistory& h) : h_(h) {}
 
-  void apply(const JsonValue& e) {
+  void apply(const JournalEvent& event) {
     ++h_.records;
-    const double t = e.number_or("t", 0.0);
+    const double t = event_time(event);
     if (std::isfinite(t) && t > h_.elapsed_s) h_.elapsed_s = t;
-    const std::string event = e.text_or("event", "");
-    if (event == "job_start") {
-      on_job_start(e);
-    } else if (event == "worker_ready") {
-      note_worker(static_cast<int>(e.integer_or("worker", -1)));
-    } else if (event == "start") {
-      on_start(e, t);
-    } else if (event == "report") {
-      on_report(e, t);
-    } else if (event == "release") {
-      on_release(e, t);
-    } else if (event == "promote") {
-      TrialHistory& trial = trial_of(e);
-      const int worker = static_cast<int>(e.integer_or("worker", -1));
-      trial.state = FinalState::Running;
-      trial.promoted_from.push_back(e.integer_or("from", trial.epochs));
-      trial.end_t = t;
-      assigned(worker, t);
-    } else if (event == "restart") {
-      TrialHistory& trial = trial_of(e);
-      trial.state = FinalState::Running;
-      trial.restarted_from.push_back(e.integer_or("from", trial.epochs));
-      trial.end_t = t;
-      assigned(static_cast<int>(e.integer_or("worker", -1)), t);
-    } else if (event == "recomputed") {
-      on_recomputed(e, t);
-    } else if (event == "suspending" || event == "suspend" || event == "resume") {
-      SegmentMark mark;
-      mark.t = t;
-      mark.kind = event;
-      mark.segment = e.integer_or("segment", 0);
-      if (event == "resume") {
-        mark.detail = "kept " + std::to_string(e.integer_or("trials", 0)) + " trials, " +
-                      std::to_string(e.integer_or("epochs", 0)) + " epochs; restarted " +
-                      std::to_string(e.integer_or("restarts", 0));
-        last_t_.clear();  // a new segment's workers start fresh
-      } else {
-        mark.detail = e.text_or("signal", "");
-      }
-      h_.segment_marks.push_back(std::move(mark));
-    } else if (event == "promote_pending") {
-      // the promote event that follows is what moves the trial
-    } else if (event == "finish_paused") {
-      TrialHistory& trial = trial_of(e);
-      trial.state = FinalState::Stopped;
-      trial.end_t = t;
-    } else if (event == "stopping") {
-      h_.is_stopping = true;
-      h_.end_reason = e.text_or("reason", "");
-    } else if (event == "job_end") {
-      h_.has_ended = true;
-      h_.end_reason = e.text_or("reason", "");
-    } else {
-      ++h_.unknown_events;  // newer event kinds (resume, suspend, ...) change nothing shown
-    }
+    std::visit([this, t](const auto& e) { on(e, std::isfinite(t) ? t : 0.0); }, event);
   }
 
   void finish() { h_.worker_ids.assign(workers_.begin(), workers_.end()); }
@@ -100,8 +46,7 @@ class Replay {
     last_t_[worker] = t;
   }
 
-  TrialHistory& trial_of(const JsonValue& e) {
-    const long long id = e.integer_or("trial", -1);
+  TrialHistory& trial_of(long long id) {
     const auto it = index_.find(id);
     if (it != index_.end()) return h_.trials[it->second];
     index_[id] = h_.trials.size();
@@ -110,50 +55,47 @@ class Replay {
     return h_.trials.back();
   }
 
-  void on_job_start(const JsonValue& e) {
+  void on(const JobStartEvent& e, double) {
     h_.has_job_start = true;
-    h_.job_name = e.text_or("job", "");
-    h_.strategy = e.text_or("strategy", "");
-    h_.scheduler = e.text_or("scheduler", "");
-    h_.searcher = e.text_or("searcher", "");
-    h_.workers = static_cast<int>(e.integer_or("workers", 0));
-    h_.parallelism = static_cast<int>(e.integer_or("parallelism", h_.workers));
-    h_.seed = e.integer_or("seed", 0);
-    h_.max_trials = e.integer_or("max_trials", 0);
-    h_.min_resource = e.integer_or("min_resource", 0);
-    h_.max_resource = e.integer_or("max_resource", 0);
-    h_.objective_metric = e.text_or("objective", "");
-    h_.is_minimize = e.text_or("objective_type", "") == "Minimize";
-    h_.rungs.clear();
-    if (const JsonValue* rungs = e.find("rungs"); rungs != nullptr && rungs->is_array()) {
-      for (const JsonValue& level : rungs->items()) {
-        if (level.is_number()) h_.rungs.push_back(std::llround(level.number()));
-      }
-    }
+    h_.job_name = e.job;
+    h_.strategy = e.strategy;
+    h_.scheduler = e.scheduler;
+    h_.searcher = e.searcher;
+    h_.workers = e.workers;
+    h_.parallelism = e.parallelism;
+    h_.seed = static_cast<long long>(e.seed);
+    h_.max_trials = e.max_trials;
+    h_.min_resource = e.min_resource;
+    h_.max_resource = e.max_resource;
+    h_.objective_metric = e.objective;
+    h_.is_minimize = e.objective_type == "Minimize";
+    h_.rungs.assign(e.rungs.begin(), e.rungs.end());
   }
 
-  void on_start(const JsonValue& e, double t) {
-    TrialHistory& trial = trial_of(e);
-    trial.name = e.text_or("name", "");
+  void on(const WorkerReadyEvent& e, double) { note_worker(e.worker); }
+
+  void on(const StartEvent& e, double t) {
+    TrialHistory& trial = trial_of(e.trial);
+    trial.name = e.name;
     trial.start_t = t;
     trial.end_t = t;
-    trial.first_until = e.integer_or("until", 0);
+    trial.first_until = e.until;
     trial.state = FinalState::Running;
     trial.hyperparameters.clear();
-    if (const JsonValue* hp = e.find("hyperparameters"); hp != nullptr && hp->is_object()) {
-      for (const auto& [name, value] : hp->members()) {
-        HistoryValue v;
-        if (value.is_number()) {
-          v.is_number = true;
-          v.number = value.number();
-          v.text = number_text(value.number());
-        } else {
-          v.text = value.is_string() ? value.text() : "?";
-        }
-        trial.hyperparameters.emplace_back(name, std::move(v));
+    for (const auto& [name, value] : e.hyperparameters) {
+      HistoryValue v;
+      if (const auto* text = std::get_if<std::string>(&value)) {
+        v.text = *text;
+      } else {
+        v.is_number = true;
+        v.number = std::holds_alternative<double>(value)
+                       ? std::get<double>(value)
+                       : static_cast<double>(std::get<std::int64_t>(value));
+        v.text = number_text(v.number);
       }
+      trial.hyperparameters.emplace_back(name, std::move(v));
     }
-    assigned(static_cast<int>(e.integer_or("worker", -1)), t);
+    assigned(e.worker, t);
   }
 
   // The span [end - seconds, end], not starting before the worker's previous event.
@@ -169,19 +111,17 @@ class Replay {
     return begin;
   }
 
-  void on_report(const JsonValue& e, double t) {
-    TrialHistory& trial = trial_of(e);
+  void on(const ReportEvent& e, double t) {
+    TrialHistory& trial = trial_of(e.trial);
     EpochReport r;
-    r.epoch = e.integer_or("epoch", 0);
+    r.epoch = e.epoch;
     r.t = t;
-    r.worker = static_cast<int>(e.integer_or("worker", -1));
-    r.train_s = e.number_or("train_s", 0.0);
-    r.eval_s = e.number_or("eval_s", 0.0);
-    r.decision = e.text_or("decision", "");
-    r.objective = kNaN;
-    if (const JsonValue* metrics = e.find("metrics"); metrics != nullptr) {
-      r.objective = metrics->number_or(h_.objective_metric, kNaN);
-    }
+    r.worker = e.worker;
+    r.train_s = e.train_s;
+    r.eval_s = e.eval_s;
+    r.decision = to_string(e.decision);
+    const auto metric = e.metrics.find(h_.objective_metric);
+    r.objective = metric == e.metrics.end() ? kNaN : metric->second;
     trial.epochs = r.epoch;
     trial.end_t = t;
     if (std::isfinite(r.objective)) {
@@ -202,40 +142,92 @@ class Replay {
     trial.reports.push_back(std::move(r));
   }
 
-  void on_recomputed(const JsonValue& e, double t) {
-    const int worker = static_cast<int>(e.integer_or("worker", -1));
-    const long long trial = trial_of(e).id;
-    note_worker(worker);
+  void on(const RecomputedEvent& e, double t) {
+    note_worker(e.worker);
     ++h_.epochs_recomputed;
-    const double seconds = e.number_or("train_s", 0.0) + e.number_or("eval_s", 0.0);
-    span(worker, t, seconds, SpanKind::Recompute, trial);
-    last_t_[worker] = t;
+    span(e.worker, t, e.train_s + e.eval_s, SpanKind::Recompute, trial_of(e.trial).id);
+    last_t_[e.worker] = t;
   }
 
-  void on_release(const JsonValue& e, double t) {
-    TrialHistory& trial = trial_of(e);
-    const int worker = static_cast<int>(e.integer_or("worker", -1));
-    const std::string outcome = e.text_or("outcome", "");
-    if (outcome == "paused") {
-      trial.state = FinalState::Paused;
-      trial.paused_at.push_back(e.integer_or("epoch", trial.epochs));
-    } else if (outcome == "stopped" && e.text_or("status", "") == "Failed") {
-      // Stopped for a failure the coordinator saw (a NaN or missing objective).
-      trial.state = FinalState::Failed;
-      trial.message = e.text_or("message", "");
-    } else if (outcome == "stopped") {
-      trial.state = FinalState::Stopped;
-    } else if (outcome == "completed") {
-      trial.state = FinalState::Completed;
-    } else if (outcome == "failed") {
-      trial.state = FinalState::Failed;
-      trial.message = e.text_or("message", "");
+  void on(const ReleaseEvent& e, double t) {
+    TrialHistory& trial = trial_of(e.trial);
+    switch (e.outcome) {
+      case TrialOutcome::Paused:
+        trial.state = FinalState::Paused;
+        trial.paused_at.push_back(e.epoch);
+        break;
+      case TrialOutcome::Stopped:
+        // Stopped for a failure the coordinator saw (a NaN or missing objective): Failed.
+        trial.state = e.status == TrialStatus::Failed ? FinalState::Failed : FinalState::Stopped;
+        if (e.status == TrialStatus::Failed) trial.message = e.message;
+        break;
+      case TrialOutcome::Completed:
+        trial.state = FinalState::Completed;
+        break;
+      case TrialOutcome::Failed:
+        trial.state = FinalState::Failed;
+        trial.message = e.message;
+        break;
     }
     trial.end_t = t;
-    note_worker(worker);
-    span(worker, t, e.number_or("checkpoint_s", 0.0), SpanKind::Checkpoint, trial.id);
-    last_t_[worker] = t;
+    note_worker(e.worker);
+    span(e.worker, t, e.checkpoint_s, SpanKind::Checkpoint, trial.id);
+    last_t_[e.worker] = t;
   }
+
+  void on(const PromoteEvent& e, double t) {
+    TrialHistory& trial = trial_of(e.trial);
+    trial.state = FinalState::Running;
+    trial.promoted_from.push_back(e.from);
+    trial.end_t = t;
+    assigned(e.worker, t);
+  }
+
+  void on(const RestartEvent& e, double t) {
+    TrialHistory& trial = trial_of(e.trial);
+    trial.state = FinalState::Running;
+    trial.restarted_from.push_back(e.from);
+    trial.end_t = t;
+    assigned(e.worker, t);
+  }
+
+  void on(const SuspendingEvent& e, double t) { mark(t, "suspending", 0, e.signal); }
+  void on(const SuspendEvent& e, double t) { mark(t, "suspend", e.segment, e.signal); }
+  void on(const ResumeEvent& e, double t) {
+    mark(t, "resume", e.segment,
+         "kept " + std::to_string(e.trials) + " trials, " + std::to_string(e.epochs) +
+             " epochs; restarted " + std::to_string(e.restarts));
+    last_t_.clear();  // a new segment's workers start fresh
+  }
+  void mark(double t, const char* kind, long long segment, std::string detail) {
+    SegmentMark m;
+    m.t = t;
+    m.kind = kind;
+    m.segment = segment;
+    m.detail = std::move(detail);
+    h_.segment_marks.push_back(std::move(m));
+  }
+
+  // The promote event that follows a promote_pending is what moves the trial.
+  void on(const PromotePendingEvent&, double) {}
+
+  void on(const FinishPausedEvent& e, double t) {
+    TrialHistory& trial = trial_of(e.trial);
+    trial.state = FinalState::Stopped;
+    trial.end_t = t;
+  }
+
+  void on(const StoppingEvent& e, double) {
+    h_.is_stopping = true;
+    h_.end_reason = to_string(e.reason);
+  }
+
+  void on(const JobEndEvent& e, double) {
+    h_.has_ended = true;
+    h_.end_reason = to_string(e.reason);
+  }
+
+  void on(const UnknownEvent&, double) { ++h_.unknown_events; }  // a newer rung's event kind
 
   RunHistory& h_;
   std::map<long long, std::size_t> index_;
@@ -309,16 +301,16 @@ RunHistory replay_history(std::istream& in, const std::string& source) {
     // a coordinator killed mid-write. Such a line is not an event yet.
     const bool is_unterminated = in.eof();
     if (is_blank(line)) continue;
-    std::string error;
-    std::optional<JsonValue> event = parse_json(line, &error);
-    if (event && !event->is_object()) error = "not a JSON object";
-    if (!event || !event->is_object()) {
+    std::optional<JournalEvent> event;
+    try {
+      event = parse_event(line, EventParse::Lenient);
+    } catch (const Error& e) {
       if (is_unterminated) {
         history.has_truncated_tail = true;
         break;
       }
       throw InputError(source + " line " + std::to_string(line_number) +
-                       " is not a journal event (one JSON object per line): " + error);
+                       " is not a journal event (one JSON object per line): " + e.what());
     }
     replay.apply(*event);
   }

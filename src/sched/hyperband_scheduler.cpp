@@ -4,13 +4,12 @@
 #include <set>
 #include <stdexcept>
 
+#include "rung/config/seed_mix.hpp"
+
 namespace rung {
 
 std::uint64_t scheduler_seed(std::uint64_t job_seed) {
-  std::uint64_t z = job_seed ^ 0x7363686564756c65ULL;  // "schedule"
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
+  return mix_seed(job_seed ^ 0x7363686564756c65ULL);  // "schedule"
 }
 
 int hyperband_max_bracket(int min_resource, int max_resource, int eta) {

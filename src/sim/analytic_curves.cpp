@@ -4,15 +4,12 @@
 #include <cstring>
 #include <utility>
 
+#include "rung/config/seed_mix.hpp"
+
 namespace rung {
 namespace {
 
-std::uint64_t mix(std::uint64_t z) {
-  z += 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+std::uint64_t mix(std::uint64_t z) { return mix_seed(z + kSeedStep); }
 
 double unit_of(std::uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
 

@@ -13,7 +13,7 @@
 #include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/config/error.hpp"
 #include "rung/sched/scheduler.hpp"
-#include "rung/tune/json_writer.hpp"
+#include "rung/tune/hyperparameter_json.hpp"
 #include "rung/tune/run_outputs.hpp"
 #include "rung/tune/suspend_request.hpp"
 
@@ -53,13 +53,7 @@ std::string upper_case(std::string s) {
 }
 
 std::string json_of(const HyperParameters& hp, bool as_strings) {
-  JsonWriter w;
-  if (as_strings) {
-    w.hyperparameters_as_strings(hp);
-  } else {
-    w.hyperparameters_typed(hp);
-  }
-  return w.str();
+  return hyperparameters_json(hp, as_strings).dump();
 }
 
 bool is_script_interpreter(const std::string& program) {

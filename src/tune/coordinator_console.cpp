@@ -1,25 +1,31 @@
-// Coordinator, console: the progress bar or line and the closing table of top trials.
+#include "rung/tune/coordinator_console.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
 #include "console_format.hpp"
-#include "rung/tune/coordinator.hpp"
 #include "rung/tune/progress_line.hpp"
 
 namespace rung {
 
-std::ostream& Coordinator::console_line() {
+std::ostream& CoordinatorConsole::line() {
   if (is_bar_shown_) {
-    console_ << "\r\033[K";
+    out_ << "\r\033[K";
     is_bar_shown_ = false;
   }
-  return console_;
+  return out_;
 }
 
-void Coordinator::print_status_line() {
-  last_status_s_ = now();
+void CoordinatorConsole::end_bar() {
+  if (!is_bar_shown_) return;
+  out_ << '\n';
+  is_bar_shown_ = false;
+}
+
+void CoordinatorConsole::status(const RunRecord& record, double now_s) {
+  last_status_s_ = now_s;
   ProgressSnapshot p;
-  for (const Trial& t : record_.trials) {
+  for (const Trial& t : record.trials) {
     switch (t.status) {
       case TrialStatus::Running:
         ++p.running;
@@ -36,27 +42,28 @@ void Coordinator::print_status_line() {
         break;
     }
   }
-  p.trials_started = static_cast<long long>(record_.trials.size());
+  p.trials_started = static_cast<long long>(record.trials.size());
   p.max_trials = job_.max_trials;
-  p.epochs = record_.total_epochs_trained;
+  p.epochs = record.total_epochs_trained;
   p.elapsed_s = last_status_s_;
   p.max_runtime_s = job_.max_runtime_s;
   p.metric = job_.objective.metric_name;
-  if (auto best = record_.best_trial(job_.objective.type == ObjectiveType::Maximize)) {
-    p.best = *trial(*best).objective;
-    p.best_trial = trial(*best).name;
+  if (auto best = record.best_trial(job_.objective.type == ObjectiveType::Maximize)) {
+    const Trial& t = record.trials[static_cast<std::size_t>(*best)];
+    p.best = *t.objective;
+    p.best_trial = t.name;
   }
-  if (options_.is_terminal) {
-    console_ << '\r' << format_progress_bar(p, 100) << "\033[K" << std::flush;
+  if (is_terminal_) {
+    out_ << '\r' << format_progress_bar(p, 100) << "\033[K" << std::flush;
     is_bar_shown_ = true;
   } else {
-    console_ << format_time(last_status_s_) << ' ' << format_progress_log(p) << std::endl;
+    out_ << format_time(last_status_s_) << ' ' << format_progress_log(p) << std::endl;
   }
 }
 
-void Coordinator::print_top_trials() {
+void CoordinatorConsole::top_trials(const RunRecord& record) {
   std::vector<const Trial*> ranked;
-  for (const Trial& t : record_.trials) {
+  for (const Trial& t : record.trials) {
     if (t.objective && t.status != TrialStatus::Failed) ranked.push_back(&t);
   }
   const bool maximize = job_.objective.type == ObjectiveType::Maximize;
@@ -66,28 +73,28 @@ void Coordinator::print_top_trials() {
     if (av != bv) return av > bv;
     return a->epochs > b->epochs;
   });
-  console_line() << "\nTop trials by " << job_.objective.metric_name << " ("
+  line() << "\nTop trials by " << job_.objective.metric_name << " ("
                  << to_string(job_.objective.type) << "):\n";
   char line[256];
   std::snprintf(line, sizeof line, "  %-4s %-28s %-10s %6s %10s  %s\n", "rank", "trial", "status",
                 "epochs", "objective", "hyperparameters");
-  console_ << line;
+  out_ << line;
   for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
     const Trial& t = *ranked[i];
     std::snprintf(line, sizeof line, "  %-4zu %-28s %-10s %6d %10.4f  ", i + 1, t.name.c_str(),
                   to_string(t.status), t.epochs, *t.objective);
-    console_ << line << format_hp(t.tuned) << '\n';
+    out_ << line << format_hp(t.tuned) << '\n';
   }
   if (!ranked.empty()) {
     const Trial& best = *ranked.front();
-    console_ << "\nBest configuration: " << best.name << "  " << job_.objective.metric_name << " = "
+    out_ << "\nBest configuration: " << best.name << "  " << job_.objective.metric_name << " = "
              << format_metric(*best.objective) << " after " << best.epochs << " epochs\n";
     for (const auto& [name, v] : best.tuned)
-      console_ << "  " << name << ": " << to_string(v) << '\n';
+      out_ << "  " << name << ": " << to_string(v) << '\n';
   } else {
-    console_ << "  (no trial reported the objective)\n";
+    out_ << "  (no trial reported the objective)\n";
   }
-  console_.flush();
+  out_.flush();
 }
 
 }  // namespace rung

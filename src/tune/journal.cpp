@@ -53,6 +53,8 @@ Journal::Journal(Journal&& other) noexcept
     : path_(std::move(other.path_)),
       file_(other.file_),
       records_(other.records_),
+      syncs_(other.syncs_),
+      has_unsynced_(other.has_unsynced_),
       is_durable_(other.is_durable_) {
   other.file_ = nullptr;
 }
@@ -63,11 +65,20 @@ Journal::~Journal() noexcept {
 
 void Journal::append(const std::string& json_line) {
   const std::string record = frame_record(json_line);
-  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size() ||
-      (is_durable_ && (std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0))) {
+  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size()) {
     throw Error("cannot write journal " + path_ + ": " + std::strerror(errno));
   }
   ++records_;
+  has_unsynced_ = true;
+}
+
+void Journal::commit() {
+  if (!is_durable_ || !has_unsynced_) return;
+  if (std::fflush(file_) != 0 || ::fdatasync(::fileno(file_)) != 0) {
+    throw Error("cannot write journal " + path_ + ": " + std::strerror(errno));
+  }
+  has_unsynced_ = false;
+  ++syncs_;
 }
 
 void Journal::flush() {

@@ -1,7 +1,5 @@
 #include "rung/tune/journal_reader.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -10,77 +8,21 @@
 #include <string_view>
 
 #include "rung/config/error.hpp"
+#include "rung/tune/journal_event.hpp"
 #include "rung/tune/journal_record.hpp"
 
 namespace rung {
 namespace {
 
-template <typename T>
-T field(const YAML::Node& event, const char* key, T fallback) {
-  const YAML::Node node = event[key];
-  if (!node || !node.IsScalar()) return fallback;
-  return node.as<T>(fallback);
-}
-
-std::string text(const YAML::Node& event, const char* key) {
-  return field<std::string>(event, key, "");
-}
-
 class Replay {
  public:
   explicit Replay(JournalSnapshot& s) : s_(s) {}
 
-  void apply(const YAML::Node& e) {
+  void apply(const JournalEvent& event) {
     ++s_.records;
-    const double t = field<double>(e, "t", 0.0);
+    const double t = event_time(event);
     if (std::isfinite(t) && t > s_.elapsed_s) s_.elapsed_s = t;
-    const std::string event = text(e, "event");
-    if (event == "job_start") {
-      on_job_start(e);
-    } else if (event == "start") {
-      JournalTrial& trial = s_.trials[field<long long>(e, "trial", -1)];
-      trial.id = field<long long>(e, "trial", -1);
-      trial.name = text(e, "name");
-      trial.worker = field<int>(e, "worker", -1);
-      trial.state = JournalTrialState::Running;
-      trial.hyperparameters.clear();
-      for (const auto& kv : e["hyperparameters"]) {
-        const std::string value = kv.second.IsScalar() ? kv.second.Scalar() : "?";
-        trial.hyperparameters.emplace_back(kv.first.Scalar(), value);
-      }
-    } else if (event == "report") {
-      on_report(e);
-    } else if (event == "release") {
-      const std::string outcome = text(e, "outcome");
-      JournalTrial& trial = trial_of(e);
-      if (outcome == "paused") trial.state = JournalTrialState::Paused;
-      if (outcome == "stopped") trial.state = JournalTrialState::Stopped;
-      if (outcome == "completed") trial.state = JournalTrialState::Completed;
-      if (outcome == "failed") trial.state = JournalTrialState::Failed;
-    } else if (event == "promote") {
-      JournalTrial& trial = trial_of(e);
-      trial.state = JournalTrialState::Running;
-      trial.worker = field<int>(e, "worker", trial.worker);
-    } else if (event == "restart") {
-      // A resumed run sent a trial that the previous segment left running back to a worker.
-      JournalTrial& trial = trial_of(e);
-      trial.state = JournalTrialState::Running;
-      trial.worker = field<int>(e, "worker", trial.worker);
-    } else if (event == "finish_paused") {
-      trial_of(e).state = JournalTrialState::Stopped;
-    } else if (event == "stopping") {
-      s_.is_stopping = true;
-      s_.end_reason = text(e, "reason");
-    } else if (event == "suspend") {
-      s_.is_suspended = true;
-    } else if (event == "resume") {
-      s_.is_suspended = false;
-      s_.segment = field<int>(e, "segment", s_.segment + 1);
-    } else if (event == "job_end") {
-      s_.has_ended = true;
-      s_.end_reason = text(e, "reason");
-    }
-    // worker_ready and events this reader does not know change nothing it reports.
+    std::visit([this](const auto& e) { on(e); }, event);
   }
 
   void finish() {
@@ -103,41 +45,82 @@ class Replay {
   }
 
  private:
-  JournalTrial& trial_of(const YAML::Node& e) {
-    const long long id = field<long long>(e, "trial", -1);
+  JournalTrial& trial_of(long long id) {
     JournalTrial& trial = s_.trials[id];
     trial.id = id;
     return trial;
   }
 
-  void on_job_start(const YAML::Node& e) {
+  void on(const JobStartEvent& e) {
     s_.has_job_start = true;
-    s_.job_name = text(e, "job");
-    s_.strategy = text(e, "strategy");
-    s_.scheduler = text(e, "scheduler");
-    s_.searcher = text(e, "searcher");
-    s_.workers = field<int>(e, "workers", 0);
-    s_.parallelism = field<int>(e, "parallelism", s_.workers);
-    s_.objective_metric = text(e, "objective");
-    s_.is_minimize = text(e, "objective_type") == "Minimize";
-    s_.rungs.clear();
-    for (const auto& level : e["rungs"]) s_.rungs.push_back(level.as<long long>(0));
+    s_.job_name = e.job;
+    s_.strategy = e.strategy;
+    s_.scheduler = e.scheduler;
+    s_.searcher = e.searcher;
+    s_.workers = e.workers;
+    s_.parallelism = e.parallelism;
+    s_.objective_metric = e.objective;
+    s_.is_minimize = e.objective_type == "Minimize";
+    s_.rungs.assign(e.rungs.begin(), e.rungs.end());
   }
-
-  void on_report(const YAML::Node& e) {
-    JournalTrial& trial = trial_of(e);
-    const long long epoch = field<long long>(e, "epoch", 0);
-    trial.epochs = epoch;
+  void on(const StartEvent& e) {
+    JournalTrial& trial = trial_of(e.trial);
+    trial.name = e.name;
+    trial.worker = e.worker;
+    trial.state = JournalTrialState::Running;
+    trial.hyperparameters.clear();
+    for (const auto& [name, value] : e.hyperparameters) {
+      trial.hyperparameters.emplace_back(name, to_string(value));
+    }
+  }
+  void on(const ReportEvent& e) {
+    JournalTrial& trial = trial_of(e.trial);
+    trial.epochs = e.epoch;
     ++s_.epochs_reported;
-    reported_at_[epoch].insert(trial.id);
+    reported_at_[e.epoch].insert(trial.id);
     trial.objective.reset();
-    const YAML::Node metrics = e["metrics"];
-    if (!metrics || !metrics.IsMap() || s_.objective_metric.empty()) return;
-    // JSON writes a non-finite value as null: such a report has no objective.
-    const double value = field<double>(metrics, s_.objective_metric.c_str(),
-                                       std::numeric_limits<double>::quiet_NaN());
-    if (std::isfinite(value)) trial.objective = value;
+    // A non-finite value (written as null) is no objective.
+    const auto metric = e.metrics.find(s_.objective_metric);
+    if (metric != e.metrics.end() && std::isfinite(metric->second)) trial.objective = metric->second;
   }
+  void on(const ReleaseEvent& e) {
+    JournalTrial& trial = trial_of(e.trial);
+    switch (e.outcome) {
+      case TrialOutcome::Paused: trial.state = JournalTrialState::Paused; break;
+      case TrialOutcome::Stopped: trial.state = JournalTrialState::Stopped; break;
+      case TrialOutcome::Completed: trial.state = JournalTrialState::Completed; break;
+      case TrialOutcome::Failed: trial.state = JournalTrialState::Failed; break;
+    }
+  }
+  void on(const PromoteEvent& e) {
+    JournalTrial& trial = trial_of(e.trial);
+    trial.state = JournalTrialState::Running;
+    trial.worker = e.worker;
+  }
+  // A resumed run sent a trial that the previous segment left running back to a worker.
+  void on(const RestartEvent& e) {
+    JournalTrial& trial = trial_of(e.trial);
+    trial.state = JournalTrialState::Running;
+    trial.worker = e.worker;
+  }
+  void on(const FinishPausedEvent& e) { trial_of(e.trial).state = JournalTrialState::Stopped; }
+  void on(const StoppingEvent& e) {
+    s_.is_stopping = true;
+    s_.end_reason = to_string(e.reason);
+  }
+  void on(const SuspendEvent&) { s_.is_suspended = true; }
+  void on(const ResumeEvent& e) {
+    s_.is_suspended = false;
+    s_.segment = e.segment;
+  }
+  void on(const JobEndEvent& e) {
+    s_.has_ended = true;
+    s_.end_reason = to_string(e.reason);
+  }
+  // worker_ready, recomputed, promote_pending, suspending and newer kinds change nothing
+  // this reader reports.
+  template <typename Other>
+  void on(const Other&) {}
 
   JournalSnapshot& s_;
   std::map<long long, std::set<long long>> reported_at_;
@@ -184,11 +167,10 @@ JournalRecords read_journal_records(std::istream& in, const std::string& source)
     if (check.is_valid && !is_terminated) check = RecordCheck{false, "no newline (torn)", {}};
     if (check.is_valid) {
       try {
-        check.is_valid = YAML::Load(check.event).IsMap();
-      } catch (const YAML::Exception&) {
-        check.is_valid = false;
+        (void)parse_event(check.event, EventParse::Lenient);
+      } catch (const Error& e) {
+        check = RecordCheck{false, e.what(), {}};
       }
-      if (!check.is_valid) check.problem = "not a JSON object";
     }
     if (!check.is_valid) {
       const std::string where = source + " line " + std::to_string(line_number);
@@ -216,7 +198,7 @@ JournalSnapshot replay_journal(std::istream& in, const std::string& source) {
   JournalSnapshot snapshot;
   Replay replay(snapshot);
   const JournalRecords records = read_journal_records(in, source);
-  for (const std::string& event : records.events) replay.apply(YAML::Load(event));
+  for (const std::string& event : records.events) replay.apply(parse_event(event, EventParse::Lenient));
   snapshot.has_truncated_tail = records.has_bad_tail;
   replay.finish();
   return snapshot;

@@ -1,6 +1,8 @@
 #include "rung/tune/journal_record.hpp"
 
-#include <array>
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include "rung/config/error.hpp"
@@ -11,18 +13,6 @@ namespace {
 constexpr std::string_view kLenKey = ",\"len\":";
 constexpr std::string_view kCrcKey = ",\"crc\":\"";
 
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t n = 0; n < 256; ++n) {
-    std::uint32_t c = n;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-    table[n] = c;
-  }
-  return table;
-}
-
-constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
-
 std::string hex8(std::uint32_t v) {
   char buf[9];
   std::snprintf(buf, sizeof buf, "%08x", v);
@@ -32,11 +22,14 @@ std::string hex8(std::uint32_t v) {
 }  // namespace
 
 std::uint32_t crc32(std::string_view bytes) noexcept {
-  std::uint32_t c = 0xFFFFFFFFU;
-  for (const char ch : bytes) {
-    c = kCrcTable[(c ^ static_cast<unsigned char>(ch)) & 0xFFU] ^ (c >> 8);
+  // zlib's length is a uInt: a journal record is far below 4 GiB, but feed it in pieces.
+  uLong c = ::crc32(0L, Z_NULL, 0);
+  while (!bytes.empty()) {
+    const auto n = static_cast<uInt>(std::min<std::size_t>(bytes.size(), 1U << 30));
+    c = ::crc32(c, reinterpret_cast<const Bytef*>(bytes.data()), n);
+    bytes.remove_prefix(n);
   }
-  return c ^ 0xFFFFFFFFU;
+  return static_cast<std::uint32_t>(c);
 }
 
 std::string frame_record(std::string_view json) {

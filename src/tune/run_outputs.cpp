@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "rung/config/error.hpp"
-#include "rung/tune/json_writer.hpp"
+#include "rung/tune/hyperparameter_json.hpp"
 
 namespace rung {
 namespace {
@@ -63,7 +63,47 @@ void write_trials_csv(const std::string& path, const JobConfig& job, const RunRe
   write_file_atomically(path, out.str());
 }
 
-void write_summary_json(const std::string& path, const JobConfig& job, const RunRecord& run) {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json tuning_job_config(const JobConfig& job) {
+  Json config;
+  config["Strategy"] = to_string(job.strategy);
+  config["HyperParameterTuningJobObjective"] = {{"Type", to_string(job.objective.type)},
+                                                {"MetricName", job.objective.metric_name}};
+  Json limits;
+  limits["MaxNumberOfTrainingJobs"] = job.max_trials;
+  limits["MaxParallelTrainingJobs"] = job.max_parallel;
+  if (job.max_runtime_s) limits["MaxRuntimeInSeconds"] = *job.max_runtime_s;
+  config["ResourceLimits"] = std::move(limits);
+  config["TrainingJobEarlyStoppingType"] = job.early_stopping == EarlyStopping::Auto ? "Auto" : "Off";
+  if (job.strategy == Strategy::Hyperband) {
+    config["StrategyConfig"]["HyperbandStrategyConfig"] = {{"MinResource", job.min_resource},
+                                                           {"MaxResource", job.max_resource}};
+  }
+  config["RandomSeed"] = job.seed;
+  return config;
+}
+
+Json best_training_job(const JobConfig& job, const Trial& b) {
+  Json best;
+  best["TrainingJobName"] = b.name;
+  best["TrainingJobStatus"] = to_string(b.status);
+  best["TunedHyperParameters"] = hyperparameters_json(b.tuned, /*as_strings=*/true);
+  best["FinalHyperParameterTuningJobObjectiveMetric"] = {
+      {"Type", to_string(job.objective.type)},
+      {"MetricName", job.objective.metric_name},
+      {"Value", *b.objective}};
+  best["ObjectiveStatus"] = "Succeeded";
+  best["TrainingStartTimeSeconds"] = b.start_s;
+  best["TrainingEndTimeSeconds"] = b.end_s;
+  best["EpochsTrained"] = b.epochs;
+  return best;
+}
+
+// SageMaker's counters of trials and objectives, and the completion details.
+void add_counters(Json& summary, const RunRecord& run) {
   int completed = 0, in_progress = 0, stopped = 0, failed = 0;
   int obj_succeeded = 0, obj_pending = 0, obj_failed = 0;
   for (const Trial& t : run.trials) {
@@ -82,122 +122,87 @@ void write_summary_json(const std::string& path, const JobConfig& job, const Run
       ++obj_pending;
     }
   }
-  const bool maximize = job.objective.type == ObjectiveType::Maximize;
-  const bool failed_job = run.end_reason == EndReason::Failed;
-
-  JsonWriter w;
-  w.begin_object();
-  w.key("HyperParameterTuningJobName").value(job.name);
-  // A suspended run is resumable, so it is still in progress (SageMaker's "Stopped" is final).
-  w.key("HyperParameterTuningJobStatus")
-      .value(failed_job         ? "Failed"
-             : run.is_suspended ? "InProgress"
-                                : "Completed");
-  if (failed_job) w.key("FailureReason").value(run.end_message);
-  w.key("HyperParameterTuningJobConfig").begin_object();
-  w.key("Strategy").value(to_string(job.strategy));
-  w.key("HyperParameterTuningJobObjective").begin_object();
-  w.key("Type").value(to_string(job.objective.type));
-  w.key("MetricName").value(job.objective.metric_name).end_object();
-  w.key("ResourceLimits").begin_object();
-  w.key("MaxNumberOfTrainingJobs").value(job.max_trials);
-  w.key("MaxParallelTrainingJobs").value(job.max_parallel);
-  if (job.max_runtime_s) w.key("MaxRuntimeInSeconds").value(*job.max_runtime_s);
-  w.end_object();
-  w.key("TrainingJobEarlyStoppingType").value(job.early_stopping == EarlyStopping::Auto ? "Auto" : "Off");
-  if (job.strategy == Strategy::Hyperband) {
-    w.key("StrategyConfig").begin_object().key("HyperbandStrategyConfig").begin_object();
-    w.key("MinResource").value(job.min_resource).key("MaxResource").value(job.max_resource);
-    w.end_object().end_object();
+  summary["TrainingJobStatusCounters"] = {{"Completed", completed},
+                                          {"InProgress", in_progress},
+                                          {"RetryableError", 0},
+                                          {"NonRetryableError", failed},
+                                          {"Stopped", stopped}};
+  summary["ObjectiveStatusCounters"] = {
+      {"Succeeded", obj_succeeded}, {"Pending", obj_pending}, {"Failed", obj_failed}};
+  summary["ConsumedResources"] = {{"RuntimeInSeconds", std::lround(run.runtime_s)}};
+  Json details;
+  if (!run.is_suspended) details["CompletionReason"] = to_string(run.end_reason);
+  details["NumberOfTrainingJobsObjectiveNotImproving"] = run.trials_not_improving;
+  if (run.end_reason == EndReason::ConvergenceDetected) {
+    details["ConvergenceDetectedTimeSeconds"] = run.end_decided_s;
   }
-  w.key("RandomSeed").value(static_cast<long long>(job.seed));
-  w.end_object();
+  if (run.end_decided_s >= 0) details["DecidedAtSeconds"] = run.end_decided_s;
+  summary["TuningJobCompletionDetails"] = std::move(details);
+}
 
-  if (auto best = run.best_trial(maximize)) {
-    const Trial& b = run.trials[static_cast<std::size_t>(*best)];
-    w.key("BestTrainingJob").begin_object();
-    w.key("TrainingJobName").value(b.name);
-    w.key("TrainingJobStatus").value(to_string(b.status));
-    w.key("TunedHyperParameters").hyperparameters_as_strings(b.tuned);
-    w.key("FinalHyperParameterTuningJobObjectiveMetric").begin_object();
-    w.key("Type").value(to_string(job.objective.type));
-    w.key("MetricName").value(job.objective.metric_name);
-    w.key("Value").value(*b.objective).end_object();
-    w.key("ObjectiveStatus").value("Succeeded");
-    w.key("TrainingStartTimeSeconds").value(b.start_s);
-    w.key("TrainingEndTimeSeconds").value(b.end_s);
-    w.key("EpochsTrained").value(b.epochs);
-    w.end_object();
+// What SageMaker does not have: rung's own counters, and the coordinator's cost in wall
+// time (also under `rung simulate`, where it is the real time of the decisions).
+Json rung_counters(const JobConfig& job, const RunRecord& run) {
+  Json r;
+  r["Scheduler"] = run.scheduler;
+  r["Searcher"] = run.searcher;
+  r["Rungs"] = run.rungs;
+  r["Workers"] = run.workers;
+  r["TrainingJobs"] = run.trials.size();
+  r["EpochsTrained"] = run.total_epochs_trained;
+  r["FullBudgetEpochs"] = static_cast<long long>(run.trials.size()) * job.max_resource;
+  r["RuntimeSeconds"] = run.runtime_s;
+  r["Segment"] = run.segment;
+  if (run.is_suspended) {
+    r["Suspended"] = {{"Signal", run.suspend_signal},
+                      {"DeadlineHeldStarts", run.deadline_held_starts},
+                      {"DeadlineHeldPromotions", run.deadline_held_promotions}};
+  }
+  const CoordinatorStats& c = run.coordinator;
+  r["MessagesHandled"] = c.messages_handled;
+  r["EventLoopSeconds"] = c.loop_wall_s;
+  r["MessagesPerSecond"] = c.messages_per_s();
+  r["DecisionLatencyP50Microseconds"] = c.decision_p50_us;
+  r["DecisionLatencyP99Microseconds"] = c.decision_p99_us;
+  r["DecisionLatencyMaxMicroseconds"] = c.decision_max_us;
+  if (c.has_traffic) {
+    r["MessagesSent"] = c.messages_sent;
+    r["BytesSent"] = c.bytes_sent;
+    r["MessagesReceived"] = c.messages_received;
+    r["BytesReceived"] = c.bytes_received;
+  }
+  return r;
+}
+
+}  // namespace
+
+void write_summary_json(const std::string& path, const JobConfig& job, const RunRecord& run) {
+  const bool failed_job = run.end_reason == EndReason::Failed;
+  Json summary;
+  summary["HyperParameterTuningJobName"] = job.name;
+  // A suspended run is resumable, so it is still in progress (SageMaker's "Stopped" is final).
+  summary["HyperParameterTuningJobStatus"] = failed_job         ? "Failed"
+                                             : run.is_suspended ? "InProgress"
+                                                                : "Completed";
+  if (failed_job) summary["FailureReason"] = run.end_message;
+  summary["HyperParameterTuningJobConfig"] = tuning_job_config(job);
+  if (auto best = run.best_trial(job.objective.type == ObjectiveType::Maximize)) {
+    summary["BestTrainingJob"] = best_training_job(job, run.trials[static_cast<std::size_t>(*best)]);
   }
   // Each failed trial with SageMaker's FailureReason (what went wrong; for a command trial,
   // the last lines of its stderr), as ListTrainingJobsForHyperParameterTuningJob shows them.
-  if (failed > 0) {
-    w.key("FailedTrainingJobs").begin_array();
-    for (const Trial& t : run.trials) {
-      if (t.status != TrialStatus::Failed) continue;
-      w.begin_object().key("TrainingJobName").value(t.name);
-      w.key("TrainingJobStatus").value(to_string(t.status));
-      w.key("FailureReason").value(t.failure_reason);
-      w.key("EpochsTrained").value(t.epochs).end_object();
-    }
-    w.end_array();
+  Json failed = Json::array();
+  for (const Trial& t : run.trials) {
+    if (t.status != TrialStatus::Failed) continue;
+    failed.push_back({{"TrainingJobName", t.name},
+                      {"TrainingJobStatus", to_string(t.status)},
+                      {"FailureReason", t.failure_reason},
+                      {"EpochsTrained", t.epochs}});
   }
-  w.key("TrainingJobStatusCounters").begin_object();
-  w.key("Completed").value(completed).key("InProgress").value(in_progress);
-  w.key("RetryableError").value(0).key("NonRetryableError").value(failed);
-  w.key("Stopped").value(stopped).end_object();
-  w.key("ObjectiveStatusCounters").begin_object();
-  w.key("Succeeded").value(obj_succeeded).key("Pending").value(obj_pending);
-  w.key("Failed").value(obj_failed).end_object();
-  w.key("ConsumedResources").begin_object();
-  w.key("RuntimeInSeconds").value(static_cast<long long>(std::lround(run.runtime_s)));
-  w.end_object();
-  w.key("TuningJobCompletionDetails").begin_object();
-  if (!run.is_suspended) w.key("CompletionReason").value(to_string(run.end_reason));
-  w.key("NumberOfTrainingJobsObjectiveNotImproving").value(run.trials_not_improving);
-  if (run.end_reason == EndReason::ConvergenceDetected) {
-    w.key("ConvergenceDetectedTimeSeconds").value(run.end_decided_s);
-  }
-  if (run.end_decided_s >= 0) w.key("DecidedAtSeconds").value(run.end_decided_s);
-  w.end_object();
-
-  // What SageMaker does not have: rung's own counters.
-  w.key("Rung").begin_object();
-  w.key("Scheduler").value(run.scheduler).key("Searcher").value(run.searcher);
-  w.key("Rungs").begin_array();
-  for (int r : run.rungs) w.value(r);
-  w.end_array();
-  w.key("Workers").value(run.workers);
-  w.key("TrainingJobs").value(run.trials.size());
-  w.key("EpochsTrained").value(run.total_epochs_trained);
-  w.key("FullBudgetEpochs").value(static_cast<long long>(run.trials.size()) * job.max_resource);
-  w.key("RuntimeSeconds").value(run.runtime_s);
-  w.key("Segment").value(run.segment);
-  if (run.is_suspended) {
-    w.key("Suspended").begin_object();
-    w.key("Signal").value(run.suspend_signal);
-    w.key("DeadlineHeldStarts").value(run.deadline_held_starts);
-    w.key("DeadlineHeldPromotions").value(run.deadline_held_promotions);
-    w.end_object();
-  }
-  // The coordinator's own cost in wall time (also under `rung simulate`, where it is the
-  // real time of the decisions, not simulated time).
-  const CoordinatorStats& c = run.coordinator;
-  w.key("MessagesHandled").value(c.messages_handled);
-  w.key("EventLoopSeconds").value(c.loop_wall_s);
-  w.key("MessagesPerSecond").value(c.messages_per_s());
-  w.key("DecisionLatencyP50Microseconds").value(c.decision_p50_us);
-  w.key("DecisionLatencyP99Microseconds").value(c.decision_p99_us);
-  w.key("DecisionLatencyMaxMicroseconds").value(c.decision_max_us);
-  if (c.has_traffic) {
-    w.key("MessagesSent").value(static_cast<long long>(c.messages_sent));
-    w.key("BytesSent").value(static_cast<long long>(c.bytes_sent));
-    w.key("MessagesReceived").value(static_cast<long long>(c.messages_received));
-    w.key("BytesReceived").value(static_cast<long long>(c.bytes_received));
-  }
-  w.end_object();
-  w.end_object();
-  write_file_atomically(path, w.str() + "\n");
+  if (!failed.empty()) summary["FailedTrainingJobs"] = std::move(failed);
+  add_counters(summary, run);
+  summary["Rung"] = rung_counters(job, run);
+  write_file_atomically(path, summary.dump() + "\n");
 }
 
 }  // namespace rung

@@ -107,7 +107,7 @@ TEST(LcbenchCurves, simulated_hyperband_runs_the_job_file) {
   SimulatedTransport sim(job.max_parallel, *curves, SimulationOptions{});
   Journal journal((dir / "journal").string(), false);
   std::ostream quiet(nullptr);
-  Coordinator coordinator(job, sim, journal, sim, quiet, CoordinatorOptions{});
+  Coordinator coordinator(job, {make_scheduler(job), make_searcher(job), sim, journal, sim, quiet}, CoordinatorOptions{});
   const RunRecord run = coordinator.run();
   EXPECT_EQ(static_cast<int>(run.trials.size()), job.max_trials);
   const auto best = run.best_trial(true);

@@ -77,7 +77,7 @@ SimOutcome run_simulated(const JobConfig& job, int workers, const CurveSource& c
   SimulatedTransport sim(workers, curves, SimulationOptions{});
   Journal journal((dir / "journal").string(), /*is_durable=*/false);
   std::ostream quiet(nullptr);  // discards: status lines at scale cost nothing to print
-  Coordinator coordinator(job, sim, journal, sim, quiet, CoordinatorOptions{});
+  Coordinator coordinator(job, {make_scheduler(job), make_searcher(job), sim, journal, sim, quiet}, CoordinatorOptions{});
   SimOutcome out;
   out.record = coordinator.run();
   journal.flush();
@@ -135,7 +135,7 @@ TEST(SimulatedTransport, makes_the_same_decisions_as_the_in_process_transport) {
   Journal journal((dir / "journal").string());
   WallClock clock;
   std::ostream quiet(nullptr);
-  Coordinator coordinator(job, hub.coordinator(), journal, clock, quiet, CoordinatorOptions{});
+  Coordinator coordinator(job, {make_scheduler(job), make_searcher(job), hub.coordinator(), journal, clock, quiet}, CoordinatorOptions{});
   const RunRecord record = coordinator.run();
   worker.join();
 
@@ -242,7 +242,7 @@ TEST(SimulatedTransport, charging_decision_time_moves_the_clock_forward) {
   const fs::path dir = test_dir();
   Journal journal((dir / "journal").string(), /*is_durable=*/false);
   std::ostream quiet(nullptr);
-  Coordinator coordinator(job, sim, journal, sim, quiet, CoordinatorOptions{});
+  Coordinator coordinator(job, {make_scheduler(job), make_searcher(job), sim, journal, sim, quiet}, CoordinatorOptions{});
   const RunRecord record = coordinator.run();
   EXPECT_GT(sim.charged_decision_s(), 0.0);
   EXPECT_EQ(record.trials.size(), 4u);

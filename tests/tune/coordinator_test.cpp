@@ -120,7 +120,7 @@ Outcome run_job(const JobConfig& job, int workers, bool report_objective = true,
   Journal journal((dir / "journal").string());
   WallClock clock;
   std::ostringstream console;
-  Coordinator coordinator(job, hub.coordinator(), journal, clock, console, CoordinatorOptions{});
+  Coordinator coordinator(job, {make_scheduler(job), make_searcher(job), hub.coordinator(), journal, clock, console}, CoordinatorOptions{});
   Outcome out;
   out.record = coordinator.run();
   for (auto& t : threads) t.join();
@@ -313,7 +313,7 @@ Segment run_segment(const JobConfig& job, int workers, const fs::path& dir, Repl
   CoordinatorOptions options;
   options.suspend_signal = suspend;
   options.deadline_in_s = deadline_in_s;
-  Coordinator coordinator(job, hub.coordinator(), journal, clock, console, options);
+  Coordinator coordinator(job, {make_scheduler(job), make_searcher(job), hub.coordinator(), journal, clock, console}, options);
   if (plan) coordinator.resume_from(*plan);
   Segment out;
   out.record = coordinator.run();

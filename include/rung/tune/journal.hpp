@@ -1,6 +1,7 @@
 // The journal: an append-only log of every assignment, report and decision, one JSON object
-// per line, flushed to the operating system and to disk (fdatasync) before the coordinator
-// acts on the event. It is the run's source of truth; results files are derived from it.
+// per line (rung/tune/journal_event.hpp), written to disk (fdatasync) by commit() before the
+// coordinator acts on the events: the events that arrive together share one sync (group
+// commit). It is the run's source of truth; results files are derived from it.
 // Each line carries its length and CRC-32 (rung/tune/journal_record.hpp), so a record cut
 // short by a crash is recognised and never trusted.
 #pragma once
@@ -27,11 +28,15 @@ class Journal {
   Journal& operator=(Journal&&) = delete;
 
   // Appends one event (a JSON object without the trailing newline), framed with its length
-  // and checksum, and makes it durable. Throws Error when the write or flush fails: the
-  // coordinator must not act unrecorded.
+  // and checksum. It is durable after the next commit(). Throws Error when the write fails.
   void append(const std::string& json_line);
+  // Makes every appended event durable (durable journal: flushed and fdatasync'ed once for
+  // all of them; buffered journal: nothing). Throws Error when that fails: the coordinator
+  // must not act unrecorded.
+  void commit();
   // Writes buffered lines to the operating system. Throws Error when that fails.
   void flush();
+  [[nodiscard]] long long syncs() const noexcept { return syncs_; }
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] long long records() const noexcept { return records_; }
 
@@ -41,6 +46,8 @@ class Journal {
   std::string path_;
   std::FILE* file_ = nullptr;
   long long records_ = 0;
+  long long syncs_ = 0;
+  bool has_unsynced_ = false;
   bool is_durable_ = true;
 };
 

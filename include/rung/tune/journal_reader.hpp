@@ -22,7 +22,7 @@ enum class JournalTrialState { Running, Paused, Stopped, Completed, Failed };
 struct JournalTrial {
   long long id = -1;
   std::string name;
-  // name -> value as the journal wrote it (numbers as text), in the journal's key order.
+  // name -> value as text (rung/config/hyperparameters.hpp's to_string), by name.
   std::vector<std::pair<std::string, std::string>> hyperparameters;
   JournalTrialState state = JournalTrialState::Running;
   long long epochs = 0;  // last reported epoch

@@ -11,7 +11,7 @@
 
 namespace rung {
 
-// CRC-32 with the IEEE 802.3 / zlib polynomial (reflected 0xEDB88320), as zlib's crc32().
+// CRC-32 with the IEEE 802.3 polynomial: zlib's crc32().
 [[nodiscard]] std::uint32_t crc32(std::string_view bytes) noexcept;
 
 // The record line (newline included) for an event object `json` ("{...}" with at least one

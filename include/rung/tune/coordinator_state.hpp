@@ -1,0 +1,43 @@
+// The coordinator's books as a function of the journal: every state change a run makes is
+// an event, and apply() is the only code that changes the books. A live run decides, journals
+// the event, then applies it; a resumed run applies the interrupted run's events in order.
+// The scheduler and searcher are not here: they are fed by the coordinator's decisions
+// (coordinator.hpp), which a resume re-runs and checks against the journal.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "rung/tune/journal_event.hpp"
+#include "rung/tune/trial.hpp"
+
+namespace rung {
+
+struct CoordinatorState {
+  std::string objective_metric;  // the job's objective (a report without it fails the trial)
+  RunRecord record;  // the trial table, its curves and the run's counters
+  bool is_stopping = false;  // the job is ending (a `stopping` event)
+  int segment = 1;           // the walltime segment the last `resume` event began
+  // Trials the scheduler promoted that are not running yet: promoted before their pause was
+  // released (they wait for the release), or held back for the next segment by the deadline.
+  std::set<TrialId> pending_promotions;
+  // Trials checkpointed for a suspension: the scheduler still counts them as running.
+  std::set<TrialId> suspend_paused;
+  // Each trial's last journaled decision since its start, promotion or restart.
+  std::map<TrialId, Decision> last_decision;
+
+  // Changes the books as `event` says. Throws Error for an event these books cannot take
+  // (an unknown trial, an epoch out of order): a journal of another run, or a damaged one.
+  void apply(const JournalEvent& event);
+
+  [[nodiscard]] Trial& trial(TrialId id);
+  [[nodiscard]] const Trial& trial(TrialId id) const;
+};
+
+// The status a release with `outcome` leaves trial `t` in (a trial stopped after a failure
+// the coordinator saw is Failed), given whether it was paused for a suspension.
+[[nodiscard]] TrialStatus status_after_release(const Trial& t, TrialOutcome outcome,
+                                               bool is_suspend_pause);
+
+}  // namespace rung
