@@ -8,6 +8,7 @@
 #include <set>
 
 #include "hdf5_lock.hpp"
+#include "rung/config/atomic_file.hpp"
 #include "rung/config/error.hpp"
 
 namespace rung {
@@ -83,7 +84,8 @@ std::vector<T> read_numbers(const H5::Group& group, const std::string& name,
 }  // namespace
 
 void write_results_h5(const std::string& path, const JobConfig& job, const RunRecord& run) {
-  const std::string tmp = path + ".tmp";
+  AtomicFile atomic(path);
+  const std::string tmp = atomic.temp_path().string();
   std::lock_guard<std::mutex> lock(detail::hdf5_mutex());
   try {
     H5::Exception::dontPrint();
@@ -176,12 +178,9 @@ void write_results_h5(const std::string& path, const JobConfig& job, const RunRe
       }
     }
   } catch (const H5::Exception& e) {
-    std::filesystem::remove(tmp);
-    throw Error("cannot write " + path + ": " + e.getDetailMsg());
+    throw Error("cannot write " + path + ": " + e.getDetailMsg());  // AtomicFile removes tmp
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  atomic.commit();
 }
 
 ResultsTable read_results_h5(const std::string& path) {

@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "run_support.hpp"
 #include "rung/ckpt/results_file.hpp"
+#include "rung/config/atomic_file.hpp"
 #include "rung/config/error.hpp"
 #include "rung/tune/hyperparameter_json.hpp"
 
@@ -137,10 +138,7 @@ std::string to_json(const ResultsTable& r) {
 }
 
 void write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) throw Error("cannot write " + path);
+  write_file_atomically(path, content);
 }
 
 }  // namespace

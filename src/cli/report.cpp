@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "run_support.hpp"
+#include "rung/config/atomic_file.hpp"
 #include "rung/config/error.hpp"
 #include "rung/config/job_config.hpp"
 #include "rung/report/html_report.hpp"
@@ -96,26 +97,10 @@ void write_atomically(const fs::path& target, const std::string& text) {
     throw InputError("--html " + target.string() + ": directory " + parent.string() +
                      " does not exist");
   }
-  const fs::path temp =
-      parent / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw InputError("cannot write " + temp.string() + ": " + std::strerror(errno));
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      fs::remove(temp, ec);
-      throw Error("cannot write " + temp.string() + ": " + std::strerror(errno));
-    }
-  }
-  fs::rename(temp, target, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw InputError("cannot rename the report into place at " + target.string() + ": " +
-                     ec.message());
+  try {
+    write_file_atomically(target, text);
+  } catch (const Error& e) {
+    throw InputError(std::string("cannot write the report: ") + e.what());
   }
 }
 

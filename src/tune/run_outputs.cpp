@@ -31,19 +31,6 @@ std::string number(double v) {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) throw Error("cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error("cannot rename " + tmp + " to " + path + ": " + ec.message());
-}
-
 void write_trials_csv(const std::string& path, const JobConfig& job, const RunRecord& run) {
   std::ostringstream out;
   out << "name,status";

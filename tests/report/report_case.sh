@@ -16,7 +16,7 @@ fi
 "$rung" report "$out" | tee "$out.report.log"
 page="$out/report.html"
 test -s "$page" || { echo "no $page"; exit 1; }
-if ls -a "$out" | grep -q '^\.report\.html\.tmp'; then echo "temporary file left in $out"; exit 1; fi
+if ls -a "$out" | grep -q 'report\.html\.tmp'; then echo "temporary file left in $out"; exit 1; fi
 "$checker" "$page"
 best=$(sed -n 's/.*"BestTrainingJob":{"TrainingJobName":"\([^"]*\)".*/\1/p' "$out/summary.json")
 test -n "$best" || { echo "summary.json names no best trial"; exit 1; }

@@ -2,33 +2,12 @@
 
 #include <mpi.h>
 
-#include <chrono>
-#include <thread>
-
+#include "mpi_call.hpp"
 #include "rung/config/error.hpp"
 
 namespace rung {
-namespace {
 
-void check(int rc, const char* what) {
-  if (rc == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING];
-  int len = 0;
-  MPI_Error_string(rc, text, &len);
-  throw MpiError(std::string(what) +
-                 " failed: " + std::string(text, static_cast<std::size_t>(len)));
-}
-
-// Sleeps between tests: Open MPI's blocking collectives busy-poll, and rank 0 shares cores.
-void wait_sleeping(MPI_Request& request, const char* what) {
-  for (int done = 0;;) {
-    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
-    if (done) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
-
-}  // namespace
+using mpi::check;
 
 std::vector<std::string> gather_strings_to_root(const MpiEnvironment& mpi,
                                                 const std::string& mine) {
@@ -38,7 +17,7 @@ std::vector<std::string> gather_strings_to_root(const MpiEnvironment& mpi,
   MPI_Request request = MPI_REQUEST_NULL;
   check(MPI_Igather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD, &request),
         "MPI_Igather");
-  wait_sleeping(request, "MPI_Igather");
+  mpi::wait(request);
   std::vector<int> offsets(lengths.size(), 0);
   int total = 0;
   for (std::size_t i = 0; i < lengths.size(); ++i) {
@@ -49,7 +28,7 @@ std::vector<std::string> gather_strings_to_root(const MpiEnvironment& mpi,
   check(MPI_Igatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
                      MPI_CHAR, 0, MPI_COMM_WORLD, &request),
         "MPI_Igatherv");
-  wait_sleeping(request, "MPI_Igatherv");
+  mpi::wait(request);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < lengths.size(); ++i) {
     out.push_back(
@@ -68,7 +47,7 @@ bool coordinator_shares_node(const MpiEnvironment& mpi) {
   const int rc = MPI_Iallreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, node, &request);
   if (rc == MPI_SUCCESS) {
     try {
-      wait_sleeping(request, "MPI_Iallreduce");
+      mpi::wait(request);
     } catch (...) {
       MPI_Comm_free(&node);
       throw;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "mpi_call.hpp"
 #include "rung/config/error.hpp"
 
 namespace rung {
@@ -15,27 +16,8 @@ namespace {
 
 constexpr int kTag = 17;
 
-// Every MPI call goes through here: a failure becomes an MpiError with MPI's own message.
-void check(int rc, const char* what) {
-  if (rc == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING];
-  int len = 0;
-  MPI_Error_string(rc, text, &len);
-  throw MpiError(std::string(what) + " failed: " + std::string(text, static_cast<std::size_t>(len)));
-}
-
-// Sleep-polling wait. Starts at 20 us (a decision round trip stays fast) and backs off to
-// 2 ms, so a waiting rank costs well under 1% of a core.
-class Backoff {
- public:
-  void wait() {
-    std::this_thread::sleep_for(std::chrono::microseconds(delay_us_));
-    delay_us_ = std::min(delay_us_ * 2, 2000);
-  }
-
- private:
-  int delay_us_ = 20;
-};
+using mpi::Backoff;
+using mpi::check;
 
 // Polls for a message with kTag from `source`; true with its status when one arrived.
 bool probe(int source, MPI_Status& status) {
@@ -86,12 +68,8 @@ std::int64_t MpiEnvironment::broadcast_from_root(std::int64_t value) const {
   // would busy-poll the other ranks meanwhile.
   MPI_Request request = MPI_REQUEST_NULL;
   check(MPI_Ibcast(&value, 1, MPI_INT64_T, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast");
-  Backoff backoff;
-  for (int done = 0;;) {
-    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done) return value;
-    backoff.wait();
-  }
+  mpi::wait(request);
+  return value;
 }
 
 std::vector<double> MpiEnvironment::gather_cpu_seconds(double mine) const {
@@ -99,23 +77,14 @@ std::vector<double> MpiEnvironment::gather_cpu_seconds(double mine) const {
   MPI_Request request = MPI_REQUEST_NULL;
   check(MPI_Igather(&mine, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &request),
         "MPI_Igather");
-  Backoff backoff;
-  for (int done = 0;;) {
-    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done) return all;
-    backoff.wait();
-  }
+  mpi::wait(request);
+  return all;
 }
 
 void MpiEnvironment::barrier() const {
   MPI_Request request = MPI_REQUEST_NULL;
   check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
-  Backoff backoff;
-  for (int done = 0;;) {
-    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done) return;
-    backoff.wait();
-  }
+  mpi::wait(request);
 }
 
 void MpiEnvironment::abort(int code) const noexcept {
