@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "hdf5_call.hpp"
 #include "hdf5_lock.hpp"
 #include "rung/config/error.hpp"
 
@@ -25,56 +26,14 @@ namespace fs = std::filesystem;
 
 using detail::hdf5_mutex;
 
-// HDF5's own words for the last failure on this thread. HDF5 calls capture_error() when an
-// API call fails, before the C++ wrapper throws and before unwinding releases handles (which
-// clears the error stack); it replaces the automatic printing to stderr.
-thread_local std::string last_hdf5_error;
-
-herr_t collect_error(unsigned /*n*/, const H5E_error2_t* err, void* client) {
-  auto* out = static_cast<std::vector<std::string>*>(client);
-  if (err != nullptr && err->desc != nullptr && err->desc[0] != '\0') {
-    std::string line = err->desc;
-    if (err->func_name != nullptr) line = std::string(err->func_name) + ": " + line;
-    out->push_back(std::move(line));
-  }
-  return 0;
-}
-
-herr_t capture_error(hid_t stack_id, void* /*client*/) {
-  std::vector<std::string> stack;
-  H5Ewalk2(stack_id, H5E_WALK_DOWNWARD, collect_error, &stack);
-  // The outermost entry says which call failed, the innermost why; keep both.
-  if (stack.empty()) return 0;
-  last_hdf5_error = stack.front();
-  if (stack.size() > 1) last_hdf5_error += " (" + stack.back() + ")";
-  return 0;
-}
-
-std::string hdf5_message(const H5::Exception& e) {
-  if (!last_hdf5_error.empty()) return last_hdf5_error;
-  std::string message = e.getDetailMsg();
-  if (!e.getFuncName().empty()) message = e.getFuncName() + ": " + message;
-  return message;
-}
-
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
   throw CheckpointError("checkpoint " + file + ": " + what);
 }
 
-// Runs f under the HDF5 lock, with HDF5's automatic error printing replaced by
-// capture_error (a per-thread setting in thread-safe builds, hence every time), and converts
-// HDF5 failures into CheckpointError.
+// Every HDF5 call of this file: rung's one HDF5 wrapper (hdf5_call.hpp), naming the checkpoint.
 template <class F>
 auto h5_call(const std::string& file, const std::string& what, F&& f) -> decltype(f()) {
-  std::lock_guard<std::mutex> lock(hdf5_mutex());
-  try {
-    last_hdf5_error.clear();
-    H5::Exception::dontPrint();
-    H5Eset_auto2(H5E_DEFAULT, capture_error, nullptr);
-    return f();
-  } catch (const H5::Exception& e) {
-    fail(file, what + ": " + hdf5_message(e));
-  }
+  return detail::h5_call("checkpoint " + file, what, std::forward<F>(f));
 }
 
 // Releases HDF5 handles under the lock. Never throws.

@@ -1,11 +1,11 @@
 #include "rung/sim/curve_source_factory.hpp"
 
 #include <cstdlib>
-#include <filesystem>
 
 #include "rung/config/error.hpp"
 #include "rung/sim/analytic_curves.hpp"
 #include "rung/sim/lcbench_curves.hpp"
+#include "rung/sim/lcbench_surrogate_curves.hpp"
 #include "rung/sim/results_curves.hpp"
 
 namespace rung {
@@ -19,13 +19,14 @@ std::unique_ptr<CurveSource> make_curve_source(const std::string& spec, const Jo
     return std::make_unique<AnalyticCurves>(job.space, o);
   }
   if (spec.rfind("lcbench:", 0) == 0 && spec.size() > 8) {
-    if (curves_file.empty()) {
-      throw InputError("--curves " + spec +
-                       " needs the LCBench table: pass --curves-file PATH/curves.h5 or set "
-                       "RUNG_LCBENCH_CURVES");
+    // A table only when one is named; otherwise the surrogate itself, for any of its tasks.
+    if (!curves_file.empty()) {
+      return std::make_unique<LcbenchCurves>(read_curve_table(curves_file, spec.substr(8)),
+                                             job.space);
     }
-    return std::make_unique<LcbenchCurves>(read_curve_table(curves_file, spec.substr(8)),
-                                           job.space);
+    return std::make_unique<LcbenchSurrogateCurves>(LcbenchSurrogate::shipped(), spec.substr(8),
+                                                    job.space,
+                                                    job.training.static_hyperparameters);
   }
   if (spec.rfind("results:", 0) == 0 && spec.size() > 8) {
     return make_results_curves(spec.substr(8), job.space);
@@ -40,12 +41,8 @@ std::string default_curve_spec(const JobConfig& job) {
 }
 
 std::string default_lcbench_curves_file() {
-  if (const char* env = std::getenv("RUNG_LCBENCH_CURVES")) return env;
-  for (const char* candidate :
-       {"shared/data/lcbench/curves.h5", "../shared/data/lcbench/curves.h5"}) {
-    if (std::filesystem::exists(candidate)) return candidate;
-  }
-  return "../shared/data/lcbench/curves.h5";
+  const char* env = std::getenv("RUNG_LCBENCH_CURVES");
+  return env != nullptr ? env : "";
 }
 
 }  // namespace rung

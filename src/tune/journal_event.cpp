@@ -513,6 +513,8 @@ double event_time(const JournalEvent& event) noexcept {
   return std::visit([](const auto& e) { return e.t; }, event);
 }
 
+const char* to_string(TrialStatus s) { return name_in(kStatusNames, s); }
+const char* to_string(EndReason r) { return name_in(kEndReasonNames, r); }
 const char* journal_name(TrialOutcome outcome) noexcept { return name_in(kOutcomeNames, outcome); }
 std::optional<Decision> parse_decision(std::string_view name) noexcept {
   return value_in(kDecisionNames, name);

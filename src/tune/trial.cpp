@@ -2,30 +2,6 @@
 
 namespace rung {
 
-const char* to_string(TrialStatus s) {
-  switch (s) {
-    case TrialStatus::Running: return "InProgress";
-    case TrialStatus::Paused: return "Paused";
-    case TrialStatus::Stopped: return "Stopped";
-    case TrialStatus::Completed: return "Completed";
-    case TrialStatus::Failed: return "Failed";
-  }
-  return "?";
-}
-
-const char* to_string(EndReason r) {
-  switch (r) {
-    case EndReason::MaxNumberOfTrainingJobsReached: return "MaxNumberOfTrainingJobsReached";
-    case EndReason::SearchSpaceExhausted: return "SearchSpaceExhausted";
-    case EndReason::MaxRuntimeInSecondsReached: return "MaxRuntimeInSecondsReached";
-    case EndReason::TargetObjectiveMetricValueReached: return "TargetObjectiveMetricValueReached";
-    case EndReason::BestObjectiveNotImproving: return "BestObjectiveNotImproving";
-    case EndReason::ConvergenceDetected: return "ConvergenceDetected";
-    case EndReason::Failed: return "Failed";
-  }
-  return "?";
-}
-
 std::optional<TrialId> RunRecord::best_trial(bool maximize) const {
   std::optional<TrialId> best;
   for (const Trial& t : trials) {

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/config/error.hpp"
 #include "rung/sim/analytic_curves.hpp"
+#include "rung/sim/lcbench_surrogate_curves.hpp"
 
 namespace rung {
 namespace {
@@ -91,6 +93,26 @@ TEST(CurveTrainer, refuses_a_checkpoint_of_another_model) {
     const std::string m = e.what();
     EXPECT_NE(m.find(path), std::string::npos) << m;
     EXPECT_NE(m.find("mlp"), std::string::npos) << m;
+  }
+}
+
+TEST(CurveTrainer, lcbench_model_epochs_are_the_shipped_surrogates_curve) {
+  if (std::getenv("RUNG_LCBENCH_CURVES") != nullptr) {
+    GTEST_SKIP() << "RUNG_LCBENCH_CURVES names a table: rung.model lcbench reads it instead";
+  }
+  const JobConfig job =
+      load_job_file(std::string(RUNG_SOURCE_DIR) + "/jobs/lcbench_hyperband.yaml");
+  ASSERT_EQ(job.training.model, "lcbench");
+  const HyperParameters hp = {{"batch_size", std::int64_t{64}}, {"learning_rate", 0.01},
+                              {"momentum", 0.9},                {"weight_decay", 0.001},
+                              {"num_layers", std::int64_t{3}},  {"max_units", std::int64_t{512}},
+                              {"max_dropout", 0.1}};
+  const LcbenchSurrogateCurves reference(LcbenchSurrogate::shipped(), "189905", job.space);
+  auto trainer = make_trainer(job, hp, 1);
+  for (int e = 1; e <= 5; ++e) {
+    const EpochResult r = trainer->train_epoch();
+    EXPECT_EQ(r.metrics, reference.metrics_at(hp, e));
+    EXPECT_DOUBLE_EQ(r.train_time_s, reference.epoch_seconds(hp, e));
   }
 }
 

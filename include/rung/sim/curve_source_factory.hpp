@@ -1,6 +1,7 @@
 // Curve sources by name, for `rung simulate --curves SOURCE`: "analytic" (the test function
-// over the job's space), "lcbench:<task id>" (tabulated LCBench curves from curves_file) or
-// "results:<path>" (a finished run's results.h5: its full-budget trials become the table).
+// over the job's space), "lcbench:<task id>" (YAHPO Gym's LCBench surrogate for that task, or
+// the task's tabulated curves when a table file is named) or "results:<path>" (a finished
+// run's results.h5: its full-budget trials become the table).
 // `rung run` uses the same sources for its instant trainers (rung.model analytic / lcbench).
 #pragma once
 
@@ -12,7 +13,9 @@
 
 namespace rung {
 
-// Throws InputError for an unknown source, CheckpointError for an unreadable table.
+// `curves_file`: an LCBench table (curves.h5) that lcbench:<task> reads instead of evaluating
+// the surrogate; empty for the surrogate. Throws InputError for an unknown source or task
+// (listing LCBench's), CheckpointError for an unreadable table or surrogate.
 [[nodiscard]] std::unique_ptr<CurveSource> make_curve_source(const std::string& spec,
                                                              const JobConfig& job,
                                                              const std::string& curves_file);
@@ -21,9 +24,8 @@ namespace rung {
 // lcbench:189905 for model lcbench, else analytic.
 [[nodiscard]] std::string default_curve_spec(const JobConfig& job);
 
-// Where the LCBench table is when no path is given: $RUNG_LCBENCH_CURVES, else the team's
-// shared data folder beside the checkout (../shared) or inside it (shared/), seen from the
-// working directory.
+// The LCBench table to use when no --curves-file is given: $RUNG_LCBENCH_CURVES, else none
+// (empty: lcbench:<task> is the surrogate). No other place is searched: rung ships no table.
 [[nodiscard]] std::string default_lcbench_curves_file();
 
 }  // namespace rung

@@ -1,6 +1,8 @@
-// LCBench learning curves (YAHPO Gym's surrogate, tabulated: 2,000 configurations x 52 epochs
-// per task; see the data's README) as a CurveSource. Every number is a surrogate prediction,
-// not a measured run; results built on it should say so and cite YAHPO Gym.
+// A table of learning curves as a CurveSource: LCBench's, tabulated from YAHPO Gym's surrogate
+// (a curves.h5 of configurations x 52 epochs per task, given with --curves-file; without one,
+// lcbench:<task> evaluates the surrogate itself, rung/sim/lcbench_surrogate_curves.hpp), or a
+// finished run's (rung/sim/results_curves.hpp). LCBench's numbers are surrogate predictions,
+// not measured runs; results built on them should say so and cite YAHPO Gym.
 //
 // A proposal is mapped to the nearest tabulated configuration: Euclidean distance in the
 // job's unit cube (SearchSpace::encode, so log-scaled ranges are compared in log space).

@@ -16,7 +16,8 @@
 namespace rung {
 
 // A curve source shared by every trainer of a process. Sources may cache lookups
-// (LcbenchCurves), so calls go through `mutex`: in-process workers are threads.
+// (LcbenchCurves, LcbenchSurrogateCurves), so calls go through `mutex`: in-process workers
+// are threads.
 struct SharedCurves {
   std::unique_ptr<const CurveSource> source;
   std::mutex mutex;
@@ -25,10 +26,10 @@ struct SharedCurves {
 // True for the models an instant trainer serves ("analytic", "lcbench").
 [[nodiscard]] bool is_curve_model(const std::string& model);
 
-// The process's curve source for `job` (default_curve_spec(job); the LCBench table from
-// default_lcbench_curves_file()), built on first use and then reused. Throws InputError or
-// CheckpointError as make_curve_source does, and InputError when the source has fewer
-// epochs than MaxResource.
+// The process's curve source for `job` (default_curve_spec(job): lcbench:<task> is the
+// LCBench surrogate rung ships, or the table $RUNG_LCBENCH_CURVES names), built on first use
+// and then reused. Throws InputError or CheckpointError as make_curve_source does, and
+// InputError when the source has fewer epochs than MaxResource.
 [[nodiscard]] std::shared_ptr<SharedCurves> shared_curves(const JobConfig& job);
 
 class CurveTrainer final : public Trainer {

@@ -13,6 +13,7 @@
 namespace rung {
 
 enum class TrialStatus { Running, Paused, Stopped, Completed, Failed };
+// SageMaker's names ("InProgress", ...), from the journal's table (journal_event.cpp).
 [[nodiscard]] const char* to_string(TrialStatus s);
 
 struct EpochRecord {

@@ -1,0 +1,68 @@
+// The one way rung's HDF5 files call HDF5: under the process-wide lock, with HDF5's automatic
+// error printing replaced by a handler that keeps HDF5's own words for a failure, so that an
+// H5::Exception becomes a CheckpointError saying which file, what was being done, and why.
+// Used by the checkpoint files and the LCBench surrogate's weights (ckpt module only).
+#pragma once
+
+#include <H5Cpp.h>
+
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hdf5_lock.hpp"
+#include "rung/config/error.hpp"
+
+namespace rung::detail {
+
+// HDF5's own words for the last failure on this thread. HDF5 calls capture_hdf5_error() when
+// an API call fails, before the C++ wrapper throws and before unwinding releases handles
+// (which clears the error stack); it replaces the automatic printing to stderr.
+inline thread_local std::string last_hdf5_error;
+
+inline herr_t collect_hdf5_error(unsigned /*n*/, const H5E_error2_t* err, void* client) {
+  auto* out = static_cast<std::vector<std::string>*>(client);
+  if (err != nullptr && err->desc != nullptr && err->desc[0] != '\0') {
+    std::string line = err->desc;
+    if (err->func_name != nullptr) line = std::string(err->func_name) + ": " + line;
+    out->push_back(std::move(line));
+  }
+  return 0;
+}
+
+inline herr_t capture_hdf5_error(hid_t stack_id, void* /*client*/) {
+  std::vector<std::string> stack;
+  H5Ewalk2(stack_id, H5E_WALK_DOWNWARD, collect_hdf5_error, &stack);
+  // The outermost entry says which call failed, the innermost why; keep both.
+  if (stack.empty()) return 0;
+  last_hdf5_error = stack.front();
+  if (stack.size() > 1) last_hdf5_error += " (" + stack.back() + ")";
+  return 0;
+}
+
+inline std::string hdf5_message(const H5::Exception& e) {
+  if (!last_hdf5_error.empty()) return last_hdf5_error;
+  std::string message = e.getDetailMsg();
+  if (!e.getFuncName().empty()) message = e.getFuncName() + ": " + message;
+  return message;
+}
+
+// Runs f under the HDF5 lock, with HDF5's automatic error printing replaced by
+// capture_hdf5_error (a per-thread setting in thread-safe builds, hence every time), and
+// turns an HDF5 failure into CheckpointError("<subject>: <what>: <HDF5's message>"), where
+// subject names the file ("checkpoint out/x.h5").
+template <class F>
+auto h5_call(const std::string& subject, const std::string& what, F&& f) -> decltype(f()) {
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  try {
+    last_hdf5_error.clear();
+    H5::Exception::dontPrint();
+    H5Eset_auto2(H5E_DEFAULT, capture_hdf5_error, nullptr);
+    return std::forward<F>(f)();
+  } catch (const H5::Exception& e) {
+    throw CheckpointError(subject + ": " + what + ": " + hdf5_message(e));
+  }
+}
+
+}  // namespace rung::detail

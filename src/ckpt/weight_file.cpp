@@ -1,0 +1,44 @@
+#include "rung/ckpt/weight_file.hpp"
+
+#include <H5Cpp.h>
+
+#include <filesystem>
+
+#include "hdf5_call.hpp"
+#include "rung/config/error.hpp"
+
+namespace rung {
+
+std::map<std::string, WeightArray> read_weight_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw CheckpointError("weight file " + path + " does not exist");
+  }
+  const std::string subject = "weight file " + path;
+  return detail::h5_call(subject, "reading", [&] {
+    if (!H5::H5File::isHdf5(path)) {
+      throw CheckpointError(subject + ": not an HDF5 file (no HDF5 signature)");
+    }
+    const H5::H5File file(path, H5F_ACC_RDONLY);
+    std::map<std::string, WeightArray> out;
+    for (hsize_t i = 0; i < file.getNumObjs(); ++i) {
+      if (file.getObjTypeByIdx(i) != H5G_DATASET) continue;
+      const std::string name = file.getObjnameByIdx(i);
+      const H5::DataSet ds = file.openDataSet(name);
+      const H5T_class_t type = ds.getTypeClass();
+      if (type != H5T_FLOAT && type != H5T_INTEGER) {
+        throw CheckpointError(subject + ": dataset " + name + " is not numeric");
+      }
+      const H5::DataSpace space = ds.getSpace();
+      std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+      if (!dims.empty()) space.getSimpleExtentDims(dims.data());
+      WeightArray& array = out[name];
+      array.shape.assign(dims.begin(), dims.end());
+      array.values.resize(static_cast<std::size_t>(space.getSimpleExtentNpoints()));
+      ds.read(array.values.data(), H5::PredType::NATIVE_FLOAT);
+    }
+    return out;
+  });
+}
+
+}  // namespace rung
