@@ -3,9 +3,8 @@
 #include <H5Cpp.h>
 
 #include <filesystem>
-#include <mutex>
 
-#include "hdf5_lock.hpp"
+#include "hdf5_call.hpp"
 #include "rung/config/error.hpp"
 
 namespace rung {
@@ -56,9 +55,7 @@ CurveTable read_curve_table(const std::string& path, const std::string& task) {
   }
   CurveTable out;
   out.task = task;
-  std::lock_guard<std::mutex> lock(detail::hdf5_mutex());
-  try {
-    H5::Exception::dontPrint();
+  detail::h5_call("curve table " + path, "reading task " + task, [&] {
     H5::H5File file(path, H5F_ACC_RDONLY);
     if (!file.nameExists(task)) {
       std::string tasks;
@@ -96,9 +93,7 @@ CurveTable read_curve_table(const std::string& path, const std::string& task) {
       throw CheckpointError("curve table " + path + ", task " + task +
                             ": needs a time dataset and at least one metric");
     }
-  } catch (const H5::Exception& e) {
-    throw CheckpointError("cannot read curve table " + path + ": " + e.getDetailMsg());
-  }
+  });
   return out;
 }
 

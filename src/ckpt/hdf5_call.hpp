@@ -1,7 +1,8 @@
 // The one way rung's HDF5 files call HDF5: under the process-wide lock, with HDF5's automatic
 // error printing replaced by a handler that keeps HDF5's own words for a failure, so that an
 // H5::Exception becomes a CheckpointError saying which file, what was being done, and why.
-// Used by the checkpoint files and the LCBench surrogate's weights (ckpt module only).
+// Used by every HDF5 file of the ckpt module: checkpoints, results.h5, curve tables and the
+// LCBench surrogate's weights.
 #pragma once
 
 #include <H5Cpp.h>

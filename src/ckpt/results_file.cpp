@@ -7,7 +7,7 @@
 #include <limits>
 #include <set>
 
-#include "hdf5_lock.hpp"
+#include "hdf5_call.hpp"
 #include "rung/config/atomic_file.hpp"
 #include "rung/config/error.hpp"
 
@@ -86,10 +86,8 @@ std::vector<T> read_numbers(const H5::Group& group, const std::string& name,
 void write_results_h5(const std::string& path, const JobConfig& job, const RunRecord& run) {
   AtomicFile atomic(path);
   const std::string tmp = atomic.temp_path().string();
-  std::lock_guard<std::mutex> lock(detail::hdf5_mutex());
   try {
-    H5::Exception::dontPrint();
-    {
+    detail::h5_call("results file " + path, "writing", [&] {
       H5::H5File file(tmp, H5F_ACC_TRUNC);
       write_attribute(file, "rung_format", kFormat);
       write_attribute(file, "format_version", std::to_string(kFormatVersion));
@@ -176,9 +174,11 @@ void write_results_h5(const std::string& path, const JobConfig& job, const RunRe
       for (const auto& m : metric_names) {
         write_numbers(metrics, m, e_metrics[m], H5::PredType::NATIVE_DOUBLE);
       }
-    }
-  } catch (const H5::Exception& e) {
-    throw Error("cannot write " + path + ": " + e.getDetailMsg());  // AtomicFile removes tmp
+    });  // the file is closed here, before the rename
+  } catch (const CheckpointError& e) {
+    // h5_call's CheckpointError means bad input (exit 2); a results file that cannot be
+    // written is a runtime failure (exit 1). AtomicFile removes tmp.
+    throw Error(e.what());
   }
   atomic.commit();
 }
@@ -186,9 +186,7 @@ void write_results_h5(const std::string& path, const JobConfig& job, const RunRe
 ResultsTable read_results_h5(const std::string& path) {
   if (!std::filesystem::exists(path)) throw CheckpointError("results file " + path + " does not exist");
   ResultsTable out;
-  std::lock_guard<std::mutex> lock(detail::hdf5_mutex());
-  try {
-    H5::Exception::dontPrint();
+  detail::h5_call("results file " + path, "reading", [&] {
     H5::H5File file(path, H5F_ACC_RDONLY);
     if (!file.attrExists("rung_format") || read_attribute(file, "rung_format") != kFormat) {
       throw CheckpointError(path + " is not a rung results file (no rung_format attribute)");
@@ -226,9 +224,7 @@ ResultsTable read_results_h5(const std::string& path) {
       const std::string name = metrics.getObjnameByIdx(i);
       out.epoch_metrics[name] = read_numbers<double>(metrics, name, H5::PredType::NATIVE_DOUBLE);
     }
-  } catch (const H5::Exception& e) {
-    throw CheckpointError("cannot read results file " + path + ": " + e.getDetailMsg());
-  }
+  });
   return out;
 }
 

@@ -1,10 +1,13 @@
 #include "rung/sim/lcbench_surrogate.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <limits>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -70,52 +73,102 @@ struct Block {
   DenseLayer project;
 };
 
-// The data folder's files, with the name used in every message.
-struct Json {
+// One of the data folder's JSON files, with the name used in every message.
+struct JsonFile {
   fs::path path;
-  YAML::Node root;
+  nlohmann::json root;
 };
 
-Json load_json(const fs::path& folder, const char* name) {
-  Json j{folder / name, {}};
+JsonFile load_json(const fs::path& folder, const char* name) {
+  JsonFile j{folder / name, {}};
   std::error_code ec;
   if (!fs::is_regular_file(j.path, ec)) {
     throw InputError("LCBench surrogate: " + j.path.string() + " does not exist");
   }
+  std::ifstream in(j.path);
+  if (!in) throw InputError("LCBench surrogate: " + j.path.string() + " cannot be opened");
   try {
-    j.root = YAML::LoadFile(j.path.string());  // JSON is YAML; rung reads both with yaml-cpp
-  } catch (const YAML::Exception& e) {
+    j.root = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    // e.what() gives the line and column of the fault.
     throw InputError("LCBench surrogate: " + j.path.string() + " is not valid JSON: " + e.what());
   }
   return j;
 }
 
-[[noreturn]] void malformed(const Json& j, const std::string& what) {
+[[noreturn]] void malformed(const JsonFile& j, const std::string& what) {
   throw InputError("LCBench surrogate: " + j.path.string() + ": " + what);
 }
 
-YAML::Node need(const Json& j, const YAML::Node& parent, const std::string& key,
-                const std::string& where) {
-  const YAML::Node n = parent[key];
-  if (!n) malformed(j, where + " has no \"" + key + "\"");
+// parent[key], or null where parent is not an object or lacks the key: nlohmann's const
+// operator[] does not check, and a missing entry must be reported, not read.
+const nlohmann::json& member(const nlohmann::json& parent, const std::string& key) {
+  static const nlohmann::json kNone;
+  if (!parent.is_object()) return kNone;
+  const auto it = parent.find(key);
+  return it == parent.end() ? kNone : *it;
+}
+
+// parent[index], or null where parent is not an array that long.
+const nlohmann::json& element(const nlohmann::json& parent, std::size_t index) {
+  static const nlohmann::json kNone;
+  return parent.is_array() && index < parent.size() ? parent[index] : kNone;
+}
+
+const nlohmann::json& need(const JsonFile& j, const nlohmann::json& parent, const std::string& key,
+                           const std::string& where) {
+  if (!parent.is_object() || !parent.contains(key)) {
+    malformed(j, where + " has no \"" + key + "\"");
+  }
+  return parent[key];
+}
+
+// need(), and the entry must be a list; `at` names it in the message.
+const nlohmann::json& need_list(const JsonFile& j, const nlohmann::json& parent,
+                                const std::string& key, const std::string& where,
+                                const std::string& at) {
+  const nlohmann::json& n = need(j, parent, key, where);
+  if (!n.is_array()) malformed(j, at + " is not a list");
   return n;
 }
 
+// The value of n as T, which must be its JSON type: no number is read from a string, and no
+// whole number from a fraction or, for an unsigned T, from a negative number.
 template <class T>
-T scalar(const Json& j, const YAML::Node& n, const std::string& where) {
-  try {
-    return n.as<T>();
-  } catch (const YAML::Exception&) {
-    malformed(j, where + " is not a " + (std::is_same_v<T, std::string> ? "string" : "number"));
+T scalar(const JsonFile& j, const nlohmann::json& n, const std::string& where) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!n.is_string()) malformed(j, where + " is not a string");
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!n.is_number()) malformed(j, where + " is not a number");
+  } else {
+    static_assert(std::is_integral_v<T>);
+    // Read at full width and checked against T's range, as get<T>() would wrap silently.
+    using Limits = std::numeric_limits<T>;
+    bool fits = false;
+    if (n.is_number_unsigned()) {
+      fits = n.get<std::uint64_t>() <= static_cast<std::uint64_t>(Limits::max());
+    } else if constexpr (std::is_signed_v<T>) {
+      if (n.is_number_integer()) {
+        const auto v = n.get<std::int64_t>();
+        fits = v >= static_cast<std::int64_t>(Limits::min()) &&
+               v <= static_cast<std::int64_t>(Limits::max());
+      }
+    }
+    if (!fits && std::is_unsigned_v<T>) malformed(j, where + " is not a whole number >= 0");
+    if (!fits) {
+      malformed(j, where + " is not a whole number in " + std::to_string(Limits::min()) + ".." +
+                       std::to_string(Limits::max()));
+    }
   }
+  return n.get<T>();
 }
 
 // graph.json's input_scaling or output_transforms: one entry per column, each
 // {"column", "name", "steps": [[op, operand?], ...]}, checked against the column names.
-std::vector<Steps> read_steps(const Json& j, const char* key,
+std::vector<Steps> read_steps(const JsonFile& j, const char* key,
                               const std::vector<std::string>& columns) {
-  const YAML::Node list = need(j, j.root, key, "the file");
-  if (!list.IsSequence() || list.size() != columns.size()) {
+  const nlohmann::json& list = need(j, j.root, key, "the file");
+  if (!list.is_array() || list.size() != columns.size()) {
     malformed(j, std::string(key) + " must list " + std::to_string(columns.size()) + " columns");
   }
   static const std::map<std::string, StepOp> kOps = {{"Add", StepOp::Add}, {"Sub", StepOp::Sub},
@@ -133,16 +186,16 @@ std::vector<Steps> read_steps(const Json& j, const char* key,
                        "\", which is not a column of the graph or is listed twice");
     }
     is_seen[column] = true;
-    const YAML::Node steps = need(j, list[i], "steps", where);
+    const nlohmann::json& steps = need_list(j, list[i], "steps", where, where + ".steps");
     for (std::size_t k = 0; k < steps.size(); ++k) {
       const std::string at = where + ".steps[" + std::to_string(k) + "]";
-      const auto op = kOps.find(scalar<std::string>(j, steps[k][0], at + "[0]"));
+      const auto op = kOps.find(scalar<std::string>(j, element(steps[k], 0), at + "[0]"));
       if (op == kOps.end()) malformed(j, at + "[0] is not one of Add, Sub, Mul, Div, Log, Exp");
       Step s;
       s.op = op->second;
       if (s.op != StepOp::Log && s.op != StepOp::Exp) {
         // The graph's constants are float32; their printed doubles convert back exactly.
-        s.operand = static_cast<float>(scalar<double>(j, steps[k][1], at + "[1]"));
+        s.operand = static_cast<float>(scalar<double>(j, element(steps[k], 1), at + "[1]"));
       }
       out[column].push_back(s);
     }
@@ -150,8 +203,9 @@ std::vector<Steps> read_steps(const Json& j, const char* key,
   return out;
 }
 
-std::vector<std::string> string_list(const Json& j, const YAML::Node& n, const std::string& where) {
-  if (!n.IsSequence()) malformed(j, where + " is not a list");
+std::vector<std::string> string_list(const JsonFile& j, const nlohmann::json& n,
+                                     const std::string& where) {
+  if (!n.is_array()) malformed(j, where + " is not a list");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < n.size(); ++i) {
     out.push_back(scalar<std::string>(j, n[i], where + "[" + std::to_string(i) + "]"));
@@ -163,9 +217,10 @@ std::vector<std::string> string_list(const Json& j, const YAML::Node& n, const s
 // dataset in surrogate.h5), with their shapes checked where they are used.
 class Weights {
  public:
-  Weights(const Json& graph, const fs::path& file)
+  Weights(const JsonFile& graph, const fs::path& file)
       : graph_(graph), file_(file.string()), arrays_(read_weight_file(file_)) {
-    const YAML::Node list = need(graph, graph.root, "initializers", "the file");
+    const nlohmann::json& list =
+        need_list(graph, graph.root, "initializers", "the file", "initializers");
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string where = "initializers[" + std::to_string(i) + "]";
       datasets_[scalar<std::string>(graph, need(graph, list[i], "name", where), where + ".name")] =
@@ -246,24 +301,22 @@ class Weights {
     return a->second;
   }
 
-  const Json& graph_;
+  const JsonFile& graph_;
   std::string file_;
   std::map<std::string, WeightArray> arrays_;
   std::map<std::string, std::string> datasets_;  // ONNX name -> dataset
 };
 
 // The epsilon attribute of the BatchNormalization node whose scale is `weight_name`.
-float batch_norm_epsilon(const Json& graph, const std::string& weight_name) {
-  const YAML::Node nodes = need(graph, graph.root, "nodes", "the file");
+float batch_norm_epsilon(const JsonFile& graph, const std::string& weight_name) {
+  const nlohmann::json& nodes = need_list(graph, graph.root, "nodes", "the file", "nodes");
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i]["op_type"].as<std::string>("") != "BatchNormalization") continue;
-    const YAML::Node inputs = nodes[i]["inputs"];
-    if (!inputs.IsSequence() || inputs.size() < 2 || inputs[1].as<std::string>("") != weight_name) {
-      continue;
-    }
+    if (member(nodes[i], "op_type") != "BatchNormalization") continue;
+    if (element(member(nodes[i], "inputs"), 1) != weight_name) continue;
     const std::string where = "nodes[" + std::to_string(i) + "]";
-    return static_cast<float>(scalar<double>(graph, nodes[i]["attributes"]["epsilon"]["value"],
-                                             where + ".attributes.epsilon.value"));
+    const nlohmann::json& epsilon =
+        member(member(member(nodes[i], "attributes"), "epsilon"), "value");
+    return static_cast<float>(scalar<double>(graph, epsilon, where + ".attributes.epsilon.value"));
   }
   malformed(graph, "no BatchNormalization node normalizes with " + weight_name);
 }
@@ -299,14 +352,14 @@ LcbenchSurrogate::LcbenchSurrogate(const fs::path& folder, SimdPath path)
     throw InputError(std::string("LCBench surrogate: this CPU cannot run the ") + to_string(path) +
                      " path");
   }
-  const Json graph = load_json(folder, "graph.json");
-  const Json encoding = load_json(folder, "encoding.json");
-  const Json space = load_json(folder, "config_space.json");
+  const JsonFile graph = load_json(folder, "graph.json");
+  const JsonFile encoding = load_json(folder, "encoding.json");
+  const JsonFile space = load_json(folder, "config_space.json");
 
   // Inputs and outputs as the graph names them; rung depends on the input order.
-  const YAML::Node inputs = need(graph, graph.root, "inputs", "the file");
-  const YAML::Node outputs = need(graph, graph.root, "outputs", "the file");
-  if (!inputs.IsSequence() || inputs.size() != 2 || !outputs.IsSequence() || outputs.size() != 1) {
+  const nlohmann::json& inputs = need(graph, graph.root, "inputs", "the file");
+  const nlohmann::json& outputs = need(graph, graph.root, "outputs", "the file");
+  if (!inputs.is_array() || inputs.size() != 2 || !outputs.is_array() || outputs.size() != 1) {
     malformed(graph, "expected the inputs x_cat and x_cont and one output");
   }
   const std::vector<std::string> columns =
@@ -348,8 +401,10 @@ LcbenchSurrogate::LcbenchSurrogate(const fs::path& folder, SimdPath path)
   net_->path = path;
 
   // Tasks: the search space's choices, each with its code in the embedding.
-  const YAML::Node hps = need(space, space.root, "hyperparameters", "the file");
-  const YAML::Node codes = need(encoding, encoding.root, "OpenML_task_id", "the file");
+  const nlohmann::json& hps =
+      need_list(space, space.root, "hyperparameters", "the file", "hyperparameters");
+  const nlohmann::json& codes = need(encoding, encoding.root, "OpenML_task_id", "the file");
+  if (!codes.is_object()) malformed(encoding, "OpenML_task_id is not an object of task codes");
   std::array<bool, 7> found{};
   for (std::size_t i = 0; i < hps.size(); ++i) {
     const std::string where = "hyperparameters[" + std::to_string(i) + "]";
@@ -372,9 +427,9 @@ LcbenchSurrogate::LcbenchSurrogate(const fs::path& folder, SimdPath path)
   }
   if (task_ids_.empty()) malformed(space, "no OpenML_task_id choices");
   for (const std::string& task : task_ids_) {
-    const YAML::Node code = codes[task];
-    if (!code) malformed(encoding, "OpenML_task_id has no code for task " + task);
-    const int c = scalar<int>(encoding, code, "OpenML_task_id." + task);
+    const auto code = codes.find(task);
+    if (code == codes.end()) malformed(encoding, "OpenML_task_id has no code for task " + task);
+    const int c = scalar<int>(encoding, *code, "OpenML_task_id." + task);
     if (c < 0 || c >= net_->embedding_rows) {
       malformed(encoding, "task " + task + " has code " + std::to_string(c) + ", outside the " +
                               std::to_string(net_->embedding_rows) + " embedding rows");
