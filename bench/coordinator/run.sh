@@ -4,7 +4,7 @@
 # Real `mpirun --oversubscribe -np N rung run` with the instant trainer (rung.model:
 # analytic: every epoch is a curve lookup, no computation, no sleep), N in $NPS, for
 # Hyperband (pauses write HDF5 checkpoints) and Random (FIFO, no checkpoints), each with the
-# durable (fdatasync per event, the default) and the buffered journal; then the same jobs
+# durable (one fdatasync per batch of events, the default) and the buffered journal; then the same jobs
 # in-process (`rung run --workers N-1`, workers are threads). Every job is capped by
 # MaxRuntimeInSeconds ($SECONDS_PER_RUN), so each run takes about that long.
 # Prints one table row per run; raw logs and outputs stay in $OUT (default /tmp/rung-bench-coordinator).
