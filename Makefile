@@ -3,8 +3,12 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 NP ?= 3
 MPIRUN_FLAGS := --oversubscribe $(if $(filter 0,$(shell id -u)),--allow-run-as-root,)
+# More CMake options, e.g. for libraries from site modules (README.md, "Building on a cluster").
+CMAKE_ARGS ?=
 
 .PHONY: all deps test-deps configure build demo test clean
+# In the order written: `make test` installs its packages before it configures.
+.NOTPARALLEL:
 
 all: build
 
@@ -14,10 +18,11 @@ deps:
 test-deps:
 	@scripts/install-deps.sh --test
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
-
-configure: deps $(BUILD)/CMakeCache.txt
+# Configures every time (seconds when nothing changed), so that whatever a dependency install
+# added since the last configure is seen: `make demo` then `make test` must not keep the
+# demo's "not found" results. CMake searches again for anything cached as NOTFOUND.
+configure: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)

@@ -5,7 +5,8 @@
 # running trial checkpointed -- it requeues the job so the next segment carries on.
 #   rung-segment.sh JOB OUT [more `rung run` options]
 # Environment:
-#   RUNG                 the rung executable (default: build/rung under the submit directory)
+#   RUNG                 the rung executable (default: see find_rung below)
+#   RUNG_HOME            rung's install prefix (RUNG_HOME/bin/rung) or checkout (build/rung)
 #   RUNG_LAUNCHER        srun (default: srun --mpi=pmix) or mpirun (sites without PMIx)
 #   RUNG_LAUNCH_ARGS     extra launcher options (e.g. --het-group=0,1 for a heterogeneous job)
 #   RUNG_SIGNAL_LEAD     seconds of the template's --signal=B:USR1@LEAD (default 180)
@@ -24,8 +25,22 @@ set -uo pipefail
 job=${1:?usage: rung-segment.sh JOB OUT [rung run options]}
 out=${2:?usage: rung-segment.sh JOB OUT [rung run options]}
 shift 2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "${SLURM_SUBMIT_DIR:-.}" || exit 2
-rung=${RUNG:-build/rung}
+# The rung to run: RUNG; else RUNG_HOME's; else the one installed or checked out with this
+# script (P/share/rung/slurm/ -> P/bin/rung, a checkout's slurm/ -> build/rung); else
+# build/rung under the submit directory; else rung on PATH (a site module).
+find_rung() {
+  local c
+  if [[ -n ${RUNG:-} ]]; then echo "$RUNG"; return; fi
+  for c in ${RUNG_HOME:+"$RUNG_HOME/bin/rung" "$RUNG_HOME/build/rung"} \
+           "$([[ $here == */share/rung/slurm ]] && echo "${here%/share/rung/slurm}/bin/rung")" \
+           "$here/../build/rung" build/rung; do
+    if [[ -n $c && -x $c && ! -d $c ]]; then echo "$c"; return; fi
+  done
+  command -v rung || echo rung
+}
+rung=$(find_rung)
 restarts=${SLURM_RESTART_COUNT:-0}
 lead=${RUNG_SIGNAL_LEAD:-180}
 margin=${RUNG_DEADLINE_MARGIN:-90}
@@ -34,7 +49,8 @@ now() { date +%s; }
 
 echo "rung-segment: job $SLURM_JOB_ID segment $((restarts + 1)) (SLURM_RESTART_COUNT=$restarts)" \
   "on $SLURM_NTASKS tasks ($SLURM_JOB_NODELIST), $(date -u +%FT%TZ)"
-[[ -x $rung ]] || { echo "rung-segment: $rung is not an executable (set RUNG)" >&2; exit 2; }
+[[ -x $rung ]] || { echo "rung-segment: $rung is not an executable (set RUNG or RUNG_HOME)" >&2; exit 2; }
+echo "rung-segment: $rung: $("$rung" --version 2>&1 | head -2 | paste -sd ' ' -)"
 
 # The segment's end (Slurm's EndTime for this start), for rung's deadline.
 end_s=""

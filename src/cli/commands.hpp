@@ -13,5 +13,7 @@ int simulate_command(const std::vector<std::string>& args);
 int status_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 int report_command(const std::vector<std::string>& args);
+// `rung --version`: version, commit, the libraries built with, the data folders searched.
+int version_command();
 
 }  // namespace rung::cli

@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: rung <command> [options]
 
 commands:
-  run JOB [--out DIR] [--workers N]
+  run JOB [--out DIR] [--resume] [--deadline T] [--seed S] [--workers N]
                     tune: rank 0 coordinates, the other ranks train (under mpirun/srun);
                     with a single rank, N workers run as threads in this process
   simulate JOB --workers N [--curves SOURCE] [--curves-file PATH] [--seeds K] [--out DIR]
@@ -25,8 +25,10 @@ commands:
                     a self-contained HTML report with charts (default DIR/report.html)
   validate JOB      check a job file (rung YAML or SageMaker JSON) and print it normalized
   help              this text
+  --version         version, git commit, LibTorch/MPI/HDF5 versions, data folders
 
-exit codes: 0 done, 2 bad input (job file, dataset, checkpoint, flags), 1 runtime failure
+exit codes: 0 done, 2 bad input (job file, dataset, checkpoint, flags), 1 runtime failure,
+            3 incomplete (suspended by a signal or --deadline: run it again to resume)
 )";
 
 }  // namespace
@@ -37,10 +39,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return args.empty() ? rung::kExitBadInput : rung::kExitOk;
   }
-  if (args[0] == "--version") {
-    std::cout << "rung 0.1.0\n";
-    return rung::kExitOk;
-  }
+  if (args[0] == "--version") return rung::cli::version_command();
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "run") return rung::cli::run_command(args);

@@ -11,27 +11,19 @@
 #include "rung/sim/curve_source_factory.hpp"
 #include "rung/sim/simulated_transport.hpp"
 #include "rung/tune/coordinator.hpp"
+#include "sim/lcbench_tables.hpp"
 
 namespace rung {
 namespace {
 
 namespace fs = std::filesystem;
 
-// The shared data folder beside the checkout (skipped where it is absent).
-std::string curves_path() {
-  for (const fs::path& p : {fs::path(RUNG_SOURCE_DIR) / "shared/data/lcbench/curves.h5",
-                           fs::path(RUNG_SOURCE_DIR) / "../shared/data/lcbench/curves.h5"}) {
-    if (fs::exists(p)) return p.string();
-  }
-  return {};
-}
-
 JobConfig lcbench_job() {
   return load_job_file(std::string(RUNG_SOURCE_DIR) + "/jobs/lcbench_hyperband.yaml");
 }
 
 TEST(CurveTable, reads_a_task_of_lcbench) {
-  const std::string path = curves_path();
+  const std::string path = lcbench_curves_path();
   if (path.empty()) GTEST_SKIP() << "no LCBench curves.h5";
   const CurveTable table = read_curve_table(path, "189905");
   EXPECT_EQ(table.num_configs, 2000);
@@ -46,7 +38,7 @@ TEST(CurveTable, reads_a_task_of_lcbench) {
 }
 
 TEST(LcbenchCurves, maps_a_tabulated_configuration_to_its_own_curve) {
-  const std::string path = curves_path();
+  const std::string path = lcbench_curves_path();
   if (path.empty()) GTEST_SKIP() << "no LCBench curves.h5";
   const JobConfig job = lcbench_job();
   const CurveTable table = read_curve_table(path, "189905");
@@ -80,7 +72,7 @@ TEST(LcbenchCurves, maps_a_tabulated_configuration_to_its_own_curve) {
 }
 
 TEST(LcbenchCurves, rejects_a_space_with_other_names) {
-  const std::string path = curves_path();
+  const std::string path = lcbench_curves_path();
   if (path.empty()) GTEST_SKIP() << "no LCBench curves.h5";
   ParamRange lr;
   lr.name = "lr";
@@ -95,7 +87,7 @@ TEST(LcbenchCurves, rejects_a_space_with_other_names) {
 }
 
 TEST(LcbenchCurves, simulated_hyperband_runs_the_job_file) {
-  const std::string path = curves_path();
+  const std::string path = lcbench_curves_path();
   if (path.empty()) GTEST_SKIP() << "no LCBench curves.h5";
   JobConfig job = lcbench_job();
   EXPECT_EQ(job.training.model, "lcbench");

@@ -15,6 +15,7 @@
 #include "rung/ckpt/curve_table_file.hpp"
 #include "rung/config/data_files.hpp"
 #include "rung/config/error.hpp"
+#include "sim/lcbench_tables.hpp"
 
 namespace rung {
 namespace {
@@ -22,15 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const LcbenchSurrogate& model() { return *LcbenchSurrogate::shipped(); }
-
-// The shared data folder beside the checkout (skipped where it is absent).
-std::string curves_path() {
-  for (const fs::path& p : {fs::path(RUNG_SOURCE_DIR) / "shared/data/lcbench/curves.h5",
-                            fs::path(RUNG_SOURCE_DIR) / "../shared/data/lcbench/curves.h5"}) {
-    if (fs::exists(p)) return p.string();
-  }
-  return {};
-}
 
 std::size_t output(const std::string& name) {
   const auto& names = model().output_names();
@@ -176,8 +168,8 @@ TEST(LcbenchSurrogate, a_batch_of_rows_gives_what_each_row_gives_alone) {
 // rung's float32 sums, in another order, by up to 4.9e-6. So time is checked relative to its
 // value, to 1e-5 (measured: 4.0e-6, 0.021 s).
 TEST(LcbenchSurrogate, reproduces_every_tabulated_value_of_the_lcbench_tables) {
-  const std::string path = curves_path();
-  if (path.empty()) GTEST_SKIP() << "no ../shared/data/lcbench/curves.h5 (the team's tables)";
+  const std::string path = lcbench_curves_path();
+  if (path.empty()) GTEST_SKIP() << "no LCBench curves.h5 (RUNG_DATA_MIRROR or ../shared/data)";
   constexpr double kMetricTolerance = 1e-4;
   constexpr double kTimeRelativeTolerance = 1e-5;
   const std::size_t w = model().output_names().size();
