@@ -1,7 +1,6 @@
 // `rung validate` end to end: the real binary on job files written here, checking the exit
 // status and the words of its messages.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "command_output.hpp"
 #include "config/test_jobs.hpp"
 
 namespace rung {
@@ -18,22 +18,8 @@ namespace {
 using test::good_job_with;
 using test::with;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-RunResult run_validate(const std::string& job_path) {
-  const std::string command = std::string("'") + RUNG_EXE + "' validate '" + job_path + "' 2>&1";
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+CommandResult run_validate(const std::string& job_path) {
+  return run_command(std::string("'") + RUNG_EXE + "' validate '" + job_path + "'");
 }
 
 std::string write_job(const std::string& name, const std::string& text) {
@@ -420,7 +406,7 @@ class ValidateCliBadJob : public ::testing::TestWithParam<BadJob> {};
 
 TEST_P(ValidateCliBadJob, exits_2_naming_the_field_and_rule) {
   const BadJob& job = GetParam();
-  const RunResult r = run_validate(write_job(std::string(job.name) + ".yaml", job.text));
+  const CommandResult r = run_validate(write_job(std::string(job.name) + ".yaml", job.text));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_TRUE(has(r.output, "error: ")) << r.output;
   EXPECT_TRUE(has(r.output, job.path)) << "missing path " << job.path << " in:\n" << r.output;
@@ -438,7 +424,7 @@ INSTANTIATE_TEST_SUITE_P(SageMakerRules, ValidateCliBadJob,
                          });
 
 TEST(ValidateCli, error_lines_carry_path_and_position) {
-  const RunResult r = run_validate(
+  const CommandResult r = run_validate(
       write_job("position.yaml", good_job_with("MinValue: \"0.0001\"", "MinValue: \"0\"")));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(has(r.output, "error: " + kRanges +
@@ -452,7 +438,7 @@ TEST(ValidateCli, reports_every_problem_at_once) {
   std::string text = good_job_with("MaxParallelTrainingJobs: 2", "MaxParallelTrainingJobs: 0");
   text.replace(text.find("device: cpu"), 11, "device: gpu");
   text.replace(text.find("RandomSeed: 42"), 14, "RandomSeed: x");
-  const RunResult r = run_validate(write_job("three_problems.yaml", text));
+  const CommandResult r = run_validate(write_job("three_problems.yaml", text));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(has(r.output, "MaxParallelTrainingJobs")) << r.output;
   EXPECT_TRUE(has(r.output, "rung.device")) << r.output;
@@ -461,13 +447,13 @@ TEST(ValidateCli, reports_every_problem_at_once) {
 }
 
 TEST(ValidateCli, missing_file_exits_2_with_a_clear_message) {
-  const RunResult r = run_validate("/nonexistent/job.yaml");
+  const CommandResult r = run_validate("/nonexistent/job.yaml");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(has(r.output, "cannot read job file \"/nonexistent/job.yaml\"")) << r.output;
 }
 
 TEST(ValidateCli, good_job_exits_0_and_prints_the_normalized_job) {
-  const RunResult r = run_validate(write_job("good.yaml", test::kGoodJob));
+  const CommandResult r = run_validate(write_job("good.yaml", test::kGoodJob));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_FALSE(has(r.output, "error")) << r.output;
   EXPECT_TRUE(has(r.output, "HyperParameterTuningJobName: cli-test")) << r.output;
@@ -493,7 +479,7 @@ TEST(ValidateCli, every_shipped_job_file_is_valid) {
   const auto files = job_files(std::string(RUNG_SOURCE_DIR) + "/jobs");
   ASSERT_FALSE(files.empty());
   for (const std::string& path : files) {
-    const RunResult r = run_validate(path);
+    const CommandResult r = run_validate(path);
     EXPECT_EQ(r.exit_code, 0) << path << ":\n" << r.output;
     EXPECT_FALSE(has(r.output, "error: ")) << path << ":\n" << r.output;
     EXPECT_TRUE(has(r.output, ": valid (") || has(r.output, ": valid tuning config;"))
@@ -508,7 +494,7 @@ TEST(ValidateCli, sagemaker_examples_are_valid_tuning_configs) {
   const auto files = job_files(std::string(RUNG_SOURCE_DIR) + "/tests/config/sagemaker_examples");
   ASSERT_GE(files.size(), 4U);
   for (const std::string& path : files) {
-    const RunResult r = run_validate(path);
+    const CommandResult r = run_validate(path);
     EXPECT_EQ(r.exit_code, 0) << path << ":\n" << r.output;
     EXPECT_FALSE(has(r.output, "error: ")) << path << ":\n" << r.output;
     EXPECT_TRUE(has(r.output, "valid tuning config; to run it, add a `rung:` section"))
@@ -519,7 +505,7 @@ TEST(ValidateCli, sagemaker_examples_are_valid_tuning_configs) {
 
 TEST(ValidateCli, sagemaker_example_fields_are_read_and_others_ignored_with_warnings) {
   const std::string dir = std::string(RUNG_SOURCE_DIR) + "/tests/config/sagemaker_examples/";
-  const RunResult stop = run_validate(dir + "completion_criteria_early_stopping.json");
+  const CommandResult stop = run_validate(dir + "completion_criteria_early_stopping.json");
   EXPECT_EQ(stop.exit_code, 0) << stop.output;
   EXPECT_TRUE(has(stop.output, "warning: WarmStartConfig: ignored")) << stop.output;
   EXPECT_TRUE(has(stop.output, "warning: Tags: ignored")) << stop.output;
@@ -530,20 +516,20 @@ TEST(ValidateCli, sagemaker_example_fields_are_read_and_others_ignored_with_warn
   EXPECT_TRUE(has(stop.output, "MaxNumberOfTrainingJobsNotImproving: 20")) << stop.output;
   EXPECT_TRUE(has(stop.output, "CompleteOnConvergence: Enabled")) << stop.output;
 
-  const RunResult grid = run_validate(dir + "grid_categorical.json");
+  const CommandResult grid = run_validate(dir + "grid_categorical.json");
   EXPECT_EQ(grid.exit_code, 0) << grid.output;
   EXPECT_TRUE(has(grid.output, "Strategy: Grid")) << grid.output;
   EXPECT_TRUE(has(grid.output, "MaxNumberOfTrainingJobs not set: Grid runs all 18 combinations"))
       << grid.output;
   EXPECT_TRUE(has(grid.output, "VpcConfig")) << grid.output;
 
-  const RunResult hyperband = run_validate(dir + "hyperband_strategy_config.json");
+  const CommandResult hyperband = run_validate(dir + "hyperband_strategy_config.json");
   EXPECT_EQ(hyperband.exit_code, 0) << hyperband.output;
   EXPECT_TRUE(has(hyperband.output, "MaxResource: 10")) << hyperband.output;
 }
 
 TEST(ValidateCli, grid_job_runs_every_combination_by_default) {
-  const RunResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/grid_example.yaml");
+  const CommandResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/grid_example.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(has(r.output, "valid (Grid, 3 hyperparameters, 12 trials (every combination)"))
       << r.output;
@@ -551,7 +537,7 @@ TEST(ValidateCli, grid_job_runs_every_combination_by_default) {
 }
 
 TEST(ValidateCli, grid_job_with_fewer_trials_than_combinations_warns) {
-  const RunResult r = run_validate(write_job(
+  const CommandResult r = run_validate(write_job(
       "grid_partial.yaml",
       with(grid_job(), "ResourceLimits: {", "ResourceLimits: {MaxNumberOfTrainingJobs: 3, ")));
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -563,7 +549,7 @@ TEST(ValidateCli, grid_job_with_fewer_trials_than_combinations_warns) {
 }
 
 TEST(ValidateCli, bayesian_job_with_early_stopping_and_completion_is_valid) {
-  const RunResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/bayesian_example.yaml");
+  const CommandResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/bayesian_example.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(has(r.output,
                   "valid (Bayesian, 4 hyperparameters, 40 trials, 2 at a time, up to 9 "
@@ -574,17 +560,17 @@ TEST(ValidateCli, bayesian_job_with_early_stopping_and_completion_is_valid) {
 }
 
 TEST(ValidateCli, brackets_print_as_hyperband_or_a_count) {
-  const RunResult all = run_validate(write_job("brackets_default.yaml", test::kGoodJob));
+  const CommandResult all = run_validate(write_job("brackets_default.yaml", test::kGoodJob));
   EXPECT_EQ(all.exit_code, 0) << all.output;
   EXPECT_TRUE(has(all.output, "brackets: hyperband  # all 3 brackets")) << all.output;
-  const RunResult one = run_validate(write_job(
+  const CommandResult one = run_validate(write_job(
       "brackets_one.yaml", good_job_with("type: promotion}", "type: promotion, brackets: 1}")));
   EXPECT_EQ(one.exit_code, 0) << one.output;
   EXPECT_TRUE(has(one.output, "brackets: 1  # single-bracket ASHA")) << one.output;
 }
 
 TEST(ValidateCli, blog_form_exits_0_with_the_nesting_warning) {
-  const RunResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/blog_misnested.json");
+  const CommandResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/blog_misnested.json");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(has(r.output,
                   "warning: HyperParameterTuningJobConfig.ParameterRanges: Strategy, "
@@ -595,7 +581,7 @@ TEST(ValidateCli, blog_form_exits_0_with_the_nesting_warning) {
 }
 
 TEST(ValidateCli, bare_tuning_config_exits_0_and_says_how_to_run_it) {
-  const RunResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/tuning_config_only.json");
+  const CommandResult r = run_validate(std::string(RUNG_SOURCE_DIR) + "/jobs/tuning_config_only.json");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(has(r.output,
                   "valid tuning config; to run it, add a `rung:` section with model, "
