@@ -14,7 +14,8 @@
 
 namespace rung {
 
-struct CoordinatorState {
+class CoordinatorState {
+ public:
   std::string objective_metric;  // the job's objective (a report without it fails the trial)
   RunRecord record;  // the trial table, its curves and the run's counters
   bool is_stopping = false;  // the job is ending (a `stopping` event)
@@ -33,6 +34,23 @@ struct CoordinatorState {
 
   [[nodiscard]] Trial& trial(TrialId id);
   [[nodiscard]] const Trial& trial(TrialId id) const;
+
+ private:
+  void on(const StartEvent& e);
+  void on(const ReportEvent& e);
+  void on(const RecomputedEvent& e);
+  void on(const ReleaseEvent& e);
+  void on(const PromotePendingEvent& e);
+  void on(const PromoteEvent& e);
+  void on(const RestartEvent& e);
+  void on(const StoppingEvent& e);
+  void on(const FinishPausedEvent& e);
+  void on(const ResumeEvent& e);
+  void on(const JobEndEvent& e);
+  // job_start, worker_ready, suspending, suspend and event kinds of newer versions change no
+  // books (workers are each segment's own).
+  template <typename Other>
+  void on(const Other&) {}
 };
 
 // The status a release with `outcome` leaves trial `t` in (a trial stopped after a failure
