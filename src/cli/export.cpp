@@ -12,6 +12,7 @@
 #include <optional>
 #include <sstream>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "run_support.hpp"
 #include "rung/ckpt/results_file.hpp"
@@ -34,35 +35,34 @@ struct ExportOptions {
   std::optional<ExportFormat> format;
 };
 
-ExportOptions parse_export_args(const std::vector<std::string>& args) {
+// nullopt when --help printed the help.
+std::optional<ExportOptions> parse_export_args(const std::vector<std::string>& args) {
   ExportOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* flag) {
-      if (i + 1 >= args.size()) throw InputError(std::string(flag) + " needs a value");
-      return args[++i];
-    };
-    if (a == "--format") {
-      const std::string f = value("--format");
-      if (f == "csv") {
-        o.format = ExportFormat::Csv;
-      } else if (f == "json") {
-        o.format = ExportFormat::Json;
-      } else {
-        throw InputError("--format is '" + f + "'; use csv or json");
-      }
-    } else if (a == "--out") {
-      o.out = value("--out");
-    } else if (!a.empty() && a[0] == '-') {
-      throw InputError("unknown flag '" + a + "'; usage: " + kExportUsage);
-    } else if (o.dir.empty()) {
-      o.dir = a;
+  std::string format;
+  CLI::App app{"A finished run's trials and per-epoch metrics from DIR/results.h5 as CSV or "
+               "JSON.",
+               "rung export"};
+  app.add_option("DIR", o.dir, "the run's output directory")->type_name("");
+  CLI::Option* format_flag =
+      app.add_option("--format", format, "required: csv or json")->type_name("csv|json");
+  app.add_option("--out", o.out,
+                 "JSON: the file; CSV: PREFIX for PREFIX_trials.csv and PREFIX_epochs.csv "
+                 "(default stdout)")
+      ->type_name("FILE");
+  if (!parse_command_line(app, args, kExportUsage)) return std::nullopt;
+  if (format_flag->count() > 0) {
+    if (format == "csv") {
+      o.format = ExportFormat::Csv;
+    } else if (format == "json") {
+      o.format = ExportFormat::Json;
     } else {
-      throw InputError("unexpected argument '" + a + "'; usage: " + kExportUsage);
+      throw InputError("--format is '" + format + "'; use csv or json");
     }
   }
   if (o.dir.empty()) throw InputError(std::string("missing DIR; usage: ") + kExportUsage);
-  if (!o.format) throw InputError(std::string("--format csv|json is required; usage: ") + kExportUsage);
+  if (!o.format) {
+    throw InputError(std::string("--format csv|json is required; usage: ") + kExportUsage);
+  }
   return o;
 }
 
@@ -145,7 +145,9 @@ void write_file(const std::string& path, const std::string& content) {
 
 int export_command(const std::vector<std::string>& args) {
   try {
-    const ExportOptions o = parse_export_args(args);
+    const std::optional<ExportOptions> parsed = parse_export_args(args);
+    if (!parsed) return kExitOk;  // --help
+    const ExportOptions& o = *parsed;
     const fs::path results = fs::path(o.dir) / "results.h5";
     std::error_code ec;
     if (!fs::is_regular_file(results, ec)) {

@@ -25,6 +25,7 @@ commands:
                     a self-contained HTML report with charts (default DIR/report.html)
   validate JOB      check a job file (rung YAML or SageMaker JSON) and print it normalized
   help              this text
+  <command> --help  that command's flags, one line each
   --version         version, git commit, LibTorch/MPI/HDF5 versions, data folders
 
 exit codes: 0 done, 2 bad input (job file, dataset, checkpoint, flags), 1 runtime failure,

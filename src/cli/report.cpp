@@ -11,8 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "run_support.hpp"
 #include "rung/config/atomic_file.hpp"
@@ -32,20 +34,16 @@ struct ReportOptions {
   std::string html;  // default DIR/report.html
 };
 
-ReportOptions parse_report_args(const std::vector<std::string>& args) {
+// nullopt when --help printed the help.
+std::optional<ReportOptions> parse_report_args(const std::vector<std::string>& args) {
   ReportOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--html") {
-      o.html = flag_value(args, i, "--html");
-    } else if (!a.empty() && a[0] == '-') {
-      throw InputError("unknown flag '" + a + "'; usage: " + kReportUsage);
-    } else if (o.dir.empty()) {
-      o.dir = a;
-    } else {
-      throw InputError("unexpected argument '" + a + "'; usage: " + kReportUsage);
-    }
-  }
+  CLI::App app{"A self-contained HTML report with charts from DIR/journal and DIR/job.yaml "
+               "(read-only, so it also works while the run goes on).",
+               "rung report"};
+  app.add_option("DIR", o.dir, "the run's output directory")->type_name("");
+  app.add_option("--html", o.html, "where the page goes (default DIR/report.html)")
+      ->type_name("FILE");
+  if (!parse_command_line(app, args, kReportUsage)) return std::nullopt;
   if (o.dir.empty()) throw InputError(std::string("missing DIR; usage: ") + kReportUsage);
   return o;
 }
@@ -109,7 +107,9 @@ void write_atomically(const fs::path& target, const std::string& text) {
 int report_command(const std::vector<std::string>& args) {
   try {
     const auto started = std::chrono::steady_clock::now();
-    const ReportOptions o = parse_report_args(args);
+    const std::optional<ReportOptions> parsed = parse_report_args(args);
+    if (!parsed) return kExitOk;  // --help
+    const ReportOptions& o = *parsed;
     const fs::path dir(o.dir);
     const fs::path target = o.html.empty() ? dir / "report.html" : fs::path(o.html);
     const report::ReportInputs inputs =

@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "deadline.hpp"
 #include "run_support.hpp"
@@ -58,34 +59,47 @@ std::uint64_t parse_seed(const std::string& text) {
   return v;
 }
 
-RunOptions parse_run_args(const std::vector<std::string>& args) {
+constexpr const char* kRunUsage =
+    "rung run JOB [--out DIR] [--resume] [--deadline T] [--seed S] [--workers N]";
+
+// nullopt when --help printed the help. Every rank of an mpirun parses the same arguments the
+// same way (no rank-dependent input), so they all go on or all stop with the same code.
+std::optional<RunOptions> parse_run_args(const std::vector<std::string>& args) {
   RunOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const auto value = [&](const char* flag) { return flag_value(args, i, flag); };
-    if (a == "--out") {
-      o.out_dir = value("--out");
-    } else if (a.rfind("--out=", 0) == 0) {
-      o.out_dir = a.substr(6);
-    } else if (a == "--workers") {
-      o.workers = positive_flag("--workers", value("--workers"));
-    } else if (a == "--resume") {
-      o.must_resume = true;
-    } else if (a == "--deadline") {
-      o.deadline = parse_deadline(value("--deadline"));
-    } else if (a == "--seed") {
-      o.seed = parse_seed(value("--seed"));
-    } else if (!a.empty() && a[0] == '-') {
-      throw InputError("unknown option " + a +
-                       " (rung run JOB [--out DIR] [--resume] [--deadline T] [--seed S] "
-                       "[--workers N])");
-    } else if (o.job_path.empty()) {
-      o.job_path = a;
-    } else {
-      throw InputError("unexpected argument " + a + " (rung run takes one job file)");
-    }
+  std::string deadline;
+  std::string seed;
+  std::string workers;
+  CLI::App app{"Runs one tuning job: under mpirun/srun rank 0 coordinates and the other ranks "
+               "train; with a single rank, N workers run as threads in this process.",
+               "rung run"};
+  app.add_option("JOB", o.job_path, "the job file (rung YAML or SageMaker JSON)")
+      ->type_name("");
+  app.add_option("--out", o.out_dir,
+                 "output directory (default rung.output_dir, else out/<job name>); one holding "
+                 "an unfinished run of the same job is resumed")
+      ->type_name("DIR");
+  app.add_flag("--resume", o.must_resume, "insist on resuming: exit 2 when DIR holds no journal");
+  CLI::Option* deadline_flag =
+      app.add_option("--deadline", deadline,
+                     "when this segment must have suspended: Unix seconds or +SECONDS from now "
+                     "(default SLURM_JOB_END_TIME - 120 s)")
+          ->type_name("T");
+  CLI::Option* seed_flag =
+      app.add_option("--seed", seed, "replaces the job file's RandomSeed (0 to 2^64 - 1)")
+          ->type_name("S");
+  CLI::Option* workers_flag =
+      app.add_option("--workers", workers,
+                     "single-process runs: N worker threads (default "
+                     "min(MaxParallelTrainingJobs, cores))")
+          ->type_name("N");
+  if (!parse_command_line(app, args, kRunUsage)) return std::nullopt;
+  // rung's own checks, so that their messages name the value and the rule.
+  if (workers_flag->count() > 0) o.workers = positive_flag("--workers", workers);
+  if (deadline_flag->count() > 0) o.deadline = parse_deadline(deadline);
+  if (seed_flag->count() > 0) o.seed = parse_seed(seed);
+  if (o.job_path.empty()) {
+    throw InputError(std::string("rung run: missing job file (") + kRunUsage + ")");
   }
-  if (o.job_path.empty()) throw InputError("rung run: missing job file (rung run JOB [--out DIR])");
   return o;
 }
 
@@ -374,7 +388,9 @@ int run_under_mpi(const RunOptions& options) {
 
 int run_command(const std::vector<std::string>& args) {
   try {
-    const RunOptions options = parse_run_args(args);
+    const std::optional<RunOptions> parsed = parse_run_args(args);
+    if (!parsed) return kExitOk;  // --help
+    const RunOptions& options = *parsed;
     if (launched_by_mpi()) return run_under_mpi(options);
     install_walltime_signal_handlers();
     JobConfig job = load_runnable_job(options);

@@ -223,10 +223,4 @@ int positive_flag(const std::string& flag, const std::string& v) {
   return n;
 }
 
-const std::string& flag_value(const std::vector<std::string>& args, std::size_t& i,
-                              const char* flag) {
-  if (i + 1 >= args.size()) throw InputError(std::string(flag) + " needs a value");
-  return args[++i];
-}
-
 }  // namespace rung::cli

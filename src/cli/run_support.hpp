@@ -4,7 +4,6 @@
 
 #include <exception>
 #include <string>
-#include <vector>
 
 #include "rung/config/job_config.hpp"
 #include "rung/tune/resume_plan.hpp"
@@ -42,10 +41,6 @@ struct RunDir {
 // results.h5, trials.csv and summary.json from the run's record; prints where they are
 // unless is_quiet.
 void write_outputs(const JobConfig& job, const RunRecord& run, bool is_quiet = false);
-
-// The argument after the flag at args[i] (advancing i to it); InputError when there is none.
-[[nodiscard]] const std::string& flag_value(const std::vector<std::string>& args,
-                                            std::size_t& i, const char* flag);
 
 // The value of a flag that takes a positive integer; InputError naming flag and value else.
 [[nodiscard]] int positive_flag(const std::string& flag, const std::string& value);

@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "run_support.hpp"
 #include "rung/config/error.hpp"
@@ -37,35 +39,43 @@ struct SimulateOptions {
   bool is_verbose = false;
 };
 
-SimulateOptions parse_simulate_args(const std::vector<std::string>& args) {
+// nullopt when --help printed the help.
+std::optional<SimulateOptions> parse_simulate_args(const std::vector<std::string>& args) {
   SimulateOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const auto value = [&](const char* flag) { return flag_value(args, i, flag); };
-    if (a == "--out") {
-      o.out_dir = value("--out");
-    } else if (a == "--workers") {
-      o.workers = positive_flag("--workers", value("--workers"));
-    } else if (a == "--seeds") {
-      o.seeds = positive_flag("--seeds", value("--seeds"));
-    } else if (a == "--curves") {
-      o.curves = value("--curves");
-    } else if (a == "--curves-file") {
-      o.curves_file = value("--curves-file");
-    } else if (a == "--charge-decision-time") {
-      o.charge_decision_time = true;
-    } else if (a == "--verbose") {
-      o.is_verbose = true;
-    } else if (!a.empty() && a[0] == '-') {
-      throw InputError("unknown option " + a + " (" + kSimulateUsage + ")");
-    } else if (o.job_path.empty()) {
-      o.job_path = a;
-    } else {
-      throw InputError("unexpected argument " + a + " (rung simulate takes one job file)");
-    }
+  std::string workers;
+  std::string seeds;
+  CLI::App app{"Replays learning curves with simulated workers and a simulated clock: the real "
+               "coordinator, searcher and scheduler, deterministic for a seed.",
+               "rung simulate"};
+  app.add_option("JOB", o.job_path, "the job file; a rung: section is optional")->type_name("");
+  CLI::Option* workers_flag =
+      app.add_option("--workers", workers, "required: N simulated workers")->type_name("N");
+  app.add_option("--curves", o.curves,
+                 "analytic, lcbench:<task id> or results:<path>/results.h5 (default "
+                 "rung.curves, else analytic)")
+      ->type_name("SOURCE");
+  app.add_option("--curves-file", o.curves_file,
+                 "an LCBench table (curves.h5) used instead of the surrogate for lcbench")
+      ->type_name("PATH");
+  CLI::Option* seeds_flag =
+      app.add_option("--seeds", seeds, "K runs with seeds RandomSeed, RandomSeed + 1, ... into "
+                                       "DIR/seed-<seed>/ (default 1)")
+          ->type_name("K");
+  app.add_option("--out", o.out_dir, "output directory (default out/<job name>-sim)")
+      ->type_name("DIR");
+  app.add_flag("--charge-decision-time", o.charge_decision_time,
+               "add the coordinator's real time between events to the simulated clock");
+  app.add_flag("--verbose", o.is_verbose, "print the coordinator's event lines");
+  if (!parse_command_line(app, args, kSimulateUsage)) return std::nullopt;
+  // rung's own checks, so that their messages name the value and the rule.
+  if (workers_flag->count() > 0) o.workers = positive_flag("--workers", workers);
+  if (seeds_flag->count() > 0) o.seeds = positive_flag("--seeds", seeds);
+  if (o.job_path.empty()) {
+    throw InputError(std::string("missing job file (") + kSimulateUsage + ")");
   }
-  if (o.job_path.empty()) throw InputError(std::string("missing job file (") + kSimulateUsage + ")");
-  if (o.workers == 0) throw InputError(std::string("--workers N is required (") + kSimulateUsage + ")");
+  if (o.workers == 0) {
+    throw InputError(std::string("--workers N is required (") + kSimulateUsage + ")");
+  }
   return o;
 }
 
@@ -149,7 +159,9 @@ double median(std::vector<double> v) {
 
 int simulate_command(const std::vector<std::string>& args) {
   try {
-    const SimulateOptions o = parse_simulate_args(args);
+    const std::optional<SimulateOptions> parsed = parse_simulate_args(args);
+    if (!parsed) return kExitOk;  // --help
+    const SimulateOptions& o = *parsed;
     JobConfig job = load_job_for_run(o.job_path, o.out_dir, /*is_runnable=*/false);
     if (o.out_dir.empty()) job.output_dir = "out/" + job.name + "-sim";
     for (const auto& w : job.warnings) std::cerr << "warning: " << w << '\n';

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "run_support.hpp"
 #include "rung/config/error.hpp"
@@ -41,23 +42,30 @@ bool is_number(const std::string& s) {
   return end != nullptr && *end == '\0';
 }
 
-StatusOptions parse_status_args(const std::vector<std::string>& args) {
+// nullopt when --help printed the help.
+std::optional<StatusOptions> parse_status_args(const std::vector<std::string>& args) {
   StatusOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--watch") {
-      o.watch_s = kDefaultWatchSeconds;
-      if (i + 1 < args.size() && is_number(args[i + 1])) {
-        const double s = std::strtod(args[++i].c_str(), nullptr);
-        if (!(s > 0.0)) throw InputError("--watch needs a positive number of seconds, got " + args[i]);
-        o.watch_s = s;
-      }
-    } else if (!a.empty() && a[0] == '-') {
-      throw InputError("unknown flag '" + a + "'; usage: " + kStatusUsage);
-    } else if (o.dir.empty()) {
-      o.dir = a;
-    } else {
-      throw InputError("unexpected argument '" + a + "'; usage: " + kStatusUsage);
+  std::string watch;
+  CLI::App app{"A run's progress from its journal; read-only, so it also works while the run "
+               "goes on.",
+               "rung status"};
+  app.add_option("DIR", o.dir, "the run's output directory")->type_name("");
+  CLI::Option* watch_flag =
+      app.add_option("--watch", watch, "redraw every SECONDS (default 2) until the job ends")
+          ->type_name("[SECONDS]")
+          ->expected(0, 1);
+  if (!parse_command_line(app, args, kStatusUsage)) return std::nullopt;
+  if (watch_flag->count() > 0) {
+    o.watch_s = kDefaultWatchSeconds;
+    if (is_number(watch)) {
+      const double s = std::strtod(watch.c_str(), nullptr);
+      if (!(s > 0.0)) throw InputError("--watch needs a positive number of seconds, got " + watch);
+      o.watch_s = s;
+    } else if (!watch.empty() && o.dir.empty()) {
+      // `status --watch DIR`: SECONDS is optional, so CLI11 took DIR for it.
+      o.dir = watch;
+    } else if (!watch.empty()) {
+      throw InputError("--watch needs a positive number of seconds, got " + watch);
     }
   }
   if (o.dir.empty()) throw InputError(std::string("missing DIR; usage: ") + kStatusUsage);
@@ -192,7 +200,9 @@ std::string render(const JournalSnapshot& s, const JobLimits& limits) {
 
 int status_command(const std::vector<std::string>& args) {
   try {
-    const StatusOptions o = parse_status_args(args);
+    const std::optional<StatusOptions> parsed = parse_status_args(args);
+    if (!parsed) return kExitOk;  // --help
+    const StatusOptions& o = *parsed;
     const fs::path dir(o.dir);
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "rung/config/error.hpp"
 #include "rung/config/job_config.hpp"
@@ -39,16 +40,22 @@ std::string summary(const JobConfig& job) {
 }  // namespace
 
 int validate_command(const std::vector<std::string>& args) {
-  if (args.size() == 1 && (args[0] == "-h" || args[0] == "--help")) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
-  if (args.size() != 1) {
-    std::cerr << "error: rung validate takes one job file, got " << args.size() << " arguments\n"
-              << kUsage;
+  std::string path;
+  CLI::App app{"Checks a job file (rung YAML, a SageMaker CreateHyperParameterTuningJob request "
+               "or a HyperParameterTuningJobConfig, as YAML or JSON) and prints it with every "
+               "default filled in. Exit status: 0 valid, 2 invalid.",
+               "rung validate"};
+  app.add_option("JOB_FILE", path, "the job file")->type_name("");
+  try {
+    if (!parse_command_line(app, args, "rung validate JOB_FILE")) return kExitOk;  // --help
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << '\n';
     return kExitBadInput;
   }
-  const std::string& path = args[0];
+  if (path.empty()) {
+    std::cerr << "error: rung validate takes one job file, got none\n" << kUsage;
+    return kExitBadInput;
+  }
   try {
     const JobConfig job = load_job_file(path);
     for (const auto& warning : job.warnings) std::cerr << "warning: " << warning << '\n';
