@@ -120,6 +120,14 @@ void inspect_checkpoints(const fs::path& dir, ResumePlan& plan) {
   }
 }
 
+bool has_outputs(const fs::path& out) {
+  std::error_code ec;
+  for (const char* name : {"results.h5", "trials.csv", "summary.json"}) {
+    if (!fs::exists(out / name, ec)) return false;
+  }
+  return true;
+}
+
 // The event `json` when it is an E; InputError naming the journal when it is not an event.
 template <typename E>
 std::optional<E> journal_event(const std::string& json, const fs::path& journal) {
@@ -165,6 +173,12 @@ RunDir prepare_run_dir(JobConfig& job, bool must_resume) {
         dir.message = "output directory " + out.string() + " holds a finished run of " + job.name +
                       " (" + to_string(end->reason) + ", " + std::to_string(end->trials) +
                       " trials, " + std::to_string(end->epochs) + " epochs): nothing to do";
+        // Killed after its job_end was journaled, before its outputs were written: the
+        // journal holds everything they show.
+        if (!has_outputs(out)) {
+          write_outputs(job, record_from_journal(records.events), /*is_quiet=*/true);
+          dir.message += " but write its outputs, which were missing (rebuilt from the journal)";
+        }
         return dir;
       }
       dir.kind = RunDir::Kind::Resume;

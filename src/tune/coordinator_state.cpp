@@ -29,6 +29,28 @@ const Trial& CoordinatorState::trial(TrialId id) const {
   return const_cast<CoordinatorState*>(this)->trial(id);
 }
 
+RunRecord record_from_journal(const std::vector<std::string>& events) {
+  CoordinatorState state;
+  RunRecord& record = state.record;
+  for (const std::string& json : events) {
+    const JournalEvent event = parse_event(json);
+    if (const auto* start = std::get_if<JobStartEvent>(&event)) {
+      state.objective_metric = start->objective;
+      record.job_name = start->job;
+      record.rungs = start->rungs;
+      record.scheduler = start->scheduler;
+      record.searcher = start->searcher;
+      record.seed = start->seed;
+      record.workers = start->workers;
+    } else if (const auto* end = std::get_if<JobEndEvent>(&event)) {
+      record.runtime_s = end->t;
+    }
+    state.apply(event);
+  }
+  record.segment = state.segment;
+  return record;
+}
+
 void CoordinatorState::apply(const JournalEvent& event) {
   std::visit([this](const auto& e) { on(e); }, event);
 }

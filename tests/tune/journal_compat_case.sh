@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Journals written before the typed journal (tests/tune/journal_compat, by rung at acda168)
-# still resume and still report: a run cut after `cut` records resumes with today's rung and
+# still resume and still report, and a finished run's missing outputs are rebuilt from its
+# journal: a run cut after `cut` records resumes with today's rung and
 # ends with the trials the old rung's uninterrupted run ended with; `rung status` and
 # `rung report` read the old journal whole.
 #   journal_compat_case.sh RUNG FIXTURE_DIR WORK_DIR
@@ -21,6 +22,17 @@ outcome() { cut -d, -f1-8 "$1"; }
 if ! diff <(outcome "$fixture/trials.csv") <(outcome "$work/resumed/trials.csv"); then
   echo "the resumed run ended otherwise than the old rung's run (old <, resumed >)"; exit 1
 fi
+
+# A run killed after its job_end but before its outputs: running it again writes them from
+# the journal (the same trials.csv), and trains nothing.
+cp "$work/resumed/trials.csv" "$work/trials.before.csv"
+rm "$work/resumed/results.h5" "$work/resumed/trials.csv"
+"$rung" run "$job" --out "$work/resumed" --workers 1 > "$work/rebuilt.log" 2>&1 ||
+  { echo "rebuilding the outputs failed:"; cat "$work/rebuilt.log"; exit 1; }
+grep -q "rebuilt from the journal" "$work/rebuilt.log" || { cat "$work/rebuilt.log"; exit 1; }
+test -s "$work/resumed/results.h5" || { echo "results.h5 not rebuilt"; exit 1; }
+diff "$work/trials.before.csv" "$work/resumed/trials.csv" ||
+  { echo "the rebuilt trials.csv differs (before <, rebuilt >)"; exit 1; }
 
 # The old journal, whole, for status and report.
 cp "$fixture/journal" "$work/old/journal"

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "rung/tune/journal_event.hpp"
 #include "rung/tune/trial.hpp"
@@ -52,6 +53,12 @@ class CoordinatorState {
   template <typename Other>
   void on(const Other&) {}
 };
+
+// The record of a run rebuilt from its journal's events alone (the books, plus what
+// job_start and job_end say): the outputs of a run killed after it ended but before it wrote
+// them. What the journal does not hold stays zero (the coordinator's own statistics, the
+// trials-not-improving count). Throws Error for an event that is not one.
+[[nodiscard]] RunRecord record_from_journal(const std::vector<std::string>& events);
 
 // The status a release with `outcome` leaves trial `t` in (a trial stopped after a failure
 // the coordinator saw is Failed), given whether it was paused for a suspension.
