@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+#include "random_draws.hpp"
+
 namespace rung {
 namespace {
 
@@ -28,10 +30,6 @@ const double kSqrt5 = std::sqrt(5.0);
 // fitted, so that a noisy model does not propose the same point twice.
 constexpr double kFantasyNoise = 1e-6;
 const double kLog2Pi = std::log(2.0 * 3.14159265358979323846);
-
-// Uniform in [0,1) from the generator's raw bits (the standard distributions differ between
-// standard libraries; raw bits keep a seed's results the same everywhere).
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 // Squared distances between the rows of a (na x d) and of b (nb x d): na x nb. Through one
 // matrix product, clamped at 0 against cancellation.

@@ -13,6 +13,7 @@
 
 #include "rung/config/search_space.hpp"
 #include "rung/sched/gaussian_process.hpp"
+#include "rung/sched/model_encoding.hpp"
 #include "rung/sched/searcher.hpp"
 
 namespace rung {
@@ -83,20 +84,13 @@ class BayesianSearcher final : public Searcher {
 
   [[nodiscard]] std::vector<double> propose();
   void update_model();
-  [[nodiscard]] std::vector<double> random_point();
-  // Internal coordinates (one-hot categoricals) <-> SearchSpace::encode's cube.
-  [[nodiscard]] std::vector<double> to_cube(const double* point) const;
-  void from_cube(const std::vector<double>& u, double* point) const;
-  // The configuration a point stands for, as a point: integers on their cell's centre,
-  // categoricals one-hot.
-  void project(double* point) const;
+  // The most recently suggested pending points, row-major (at most max_fantasies).
+  [[nodiscard]] std::vector<double> fantasy_points() const;
 
-  SearchSpace space_;
+  ModelEncoding encoding_;
   BayesianOptions options_;
   std::mt19937_64 rng_;
-  std::size_t dims_ = 0;                     // internal coordinates
-  std::vector<std::size_t> offset_;          // per range: its first internal coordinate
-  std::vector<std::size_t> numeric_;         // internal coordinates of numeric ranges
+  std::size_t dims_ = 0;                     // ModelEncoding coordinates
   std::vector<std::vector<double>> design_;  // the initial design, in the encode cube
   std::map<TrialId, Pending> pending_;
   std::vector<double> data_x_;  // row-major, dims_ per ended trial with a score
