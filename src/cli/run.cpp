@@ -165,8 +165,11 @@ int coordinate(const JobConfig& job, const RunDir& dir, CoordinatorTransport& tr
   options.is_terminal = wants_progress_bar();
   if (options.is_terminal) options.status_interval_s = 1.0;
   if (deadline) options.deadline_in_s = *deadline - unix_now_s();
-  Coordinator coordinator(
-      job, {make_scheduler(job), make_searcher(job), transport, journal, clock, std::cout}, options);
+  StrategyParts strategy = make_strategy(job);
+  Coordinator coordinator(job,
+                          {std::move(strategy.scheduler), std::move(strategy.searcher), transport,
+                           journal, clock, std::cout},
+                          options);
   if (dir.kind == RunDir::Kind::Resume) coordinator.resume_from(dir.plan);
   RunRecord run = coordinator.run();
   journal.flush();

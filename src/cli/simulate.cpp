@@ -125,8 +125,10 @@ SeedResult simulate_one(const JobConfig& job, const CurveSource& curves,
   CoordinatorOptions options;
   if (!o.is_verbose) options.status_interval_s = 3600.0;  // simulated seconds
   const auto start = std::chrono::steady_clock::now();
+  StrategyParts strategy = make_strategy(job);
   Coordinator coordinator(job,
-                          {make_scheduler(job), make_searcher(job), sim, journal, sim,
+                          {std::move(strategy.scheduler), std::move(strategy.searcher), sim,
+                           journal, sim,
                            o.is_verbose ? std::cout : discard},
                           options);
   const RunRecord run = coordinator.run();

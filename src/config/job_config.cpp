@@ -150,6 +150,14 @@ void resolve_resources(Reader& r, JobDraft& d) {
                 " trains every trial for that many epochs; add e.g. epochs: 10",
             d.rung_section.mark);
     }
+    if (job.searcher != HyperbandSearcher::Random) {
+      r.add(d.searcher,
+            std::string("\"") + to_string(job.searcher) +
+                "\" learns from rung-level results, which only Strategy Hyperband has, but "
+                "Strategy is " + to_string(job.strategy) +
+                "; set Strategy: Hyperband, or use Strategy: Bayesian for a model-based search "
+                "that trains every trial to the end");
+    }
     if (d.asha.node.IsDefined()) {
       job.warnings.push_back(d.asha.path + ": ignored, since Strategy is " +
                              to_string(job.strategy) + " (ASHA runs only with Strategy Hyperband)");
@@ -479,6 +487,18 @@ const char* to_string(ObjectiveType t) {
 }
 
 const char* to_string(AshaType t) { return t == AshaType::Promotion ? "promotion" : "stopping"; }
+
+const char* to_string(HyperbandSearcher s) {
+  switch (s) {
+    case HyperbandSearcher::Random:
+      return "random";
+    case HyperbandSearcher::Mobster:
+      return "mobster";
+    case HyperbandSearcher::HyperTune:
+      return "hypertune";
+  }
+  return "random";
+}
 
 const char* to_string(FewEntriesRule r) { return r == FewEntriesRule::Floor ? "floor" : "ceil"; }
 

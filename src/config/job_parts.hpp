@@ -61,6 +61,7 @@ struct JobDraft {
   std::map<std::string, Field> static_fields;
   Field rung_section;
   Field asha;
+  Field searcher;         // rung.searcher, when given
   Field brackets;         // rung.asha.brackets, when given
   Field median_stopping;  // rung.median_stopping, when given
   bool has_few_entries = false;

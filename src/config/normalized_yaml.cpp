@@ -238,6 +238,7 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
                                                         std::to_string(all) + " brackets");
     }
     out << YAML::EndMap;
+    out << YAML::Key << "searcher" << YAML::Value << to_string(job.searcher);
   }
   if (job.early_stopping == EarlyStopping::Auto) {
     out << YAML::Key << "median_stopping" << YAML::Value << YAML::BeginMap;

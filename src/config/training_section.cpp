@@ -443,8 +443,8 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   TrainingSpec& t = d.job.training;
   r.check_keys(section, {"model", "curves", "dataset", "static_hyperparameters", "device",
                          "threads_per_worker", "workers_per_gpu", "checkpoint_every", "asha",
-                         "median_stopping", "output_dir", "journal", "command", "workdir",
-                         "metric_definitions", "command_grace_s", "epoch_timeout_s",
+                         "searcher", "median_stopping", "output_dir", "journal", "command",
+                         "workdir", "metric_definitions", "command_grace_s", "epoch_timeout_s",
                          "torchscript"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
@@ -553,6 +553,13 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
     d.job.is_journal_durable = *v == "durable";
   }
   read_asha(r, r.child(section, "asha"), d);
+  const Field searcher = r.child(section, "searcher");
+  if (auto v = r.one_of(searcher, {"random", "mobster", "hypertune"})) {
+    d.job.searcher = *v == "random"    ? HyperbandSearcher::Random
+                     : *v == "mobster" ? HyperbandSearcher::Mobster
+                                       : HyperbandSearcher::HyperTune;
+    d.searcher = searcher;
+  }
   read_median_stopping(r, r.child(section, "median_stopping"), d);
   const Field out = r.child(section, "output_dir");
   if (auto v = r.text(out)) {

@@ -156,7 +156,7 @@ LogEi log_expected_improvement(double mean, double variance, double best) {
 std::vector<double> maximize_expected_improvement(const Posterior& model,
                                                   const ModelEncoding& encoding,
                                                   const AcquisitionOptions& options, double best,
-                                                  const std::vector<double>& pending,
+                                                  const std::vector<double>& avoid,
                                                   const std::vector<std::vector<double>>& centres,
                                                   std::mt19937_64& rng) {
   const std::size_t dims = encoding.dims();
@@ -169,16 +169,16 @@ std::vector<double> maximize_expected_improvement(const Posterior& model,
   for (std::size_t c = 0; c < count; ++c) {
     score[c] = log_expected_improvement(mean[c], variance[c], best).value;
   }
-  const std::size_t n_pending = pending.size() / dims;
+  const std::size_t n_avoid = avoid.size() / dims;
   const auto near_pending = [&](const double* point) {
-    for (std::size_t q = 0; q < n_pending; ++q) {
-      if (model.correlation(point, pending.data() + q * dims) > options.max_pending_correlation) {
+    for (std::size_t q = 0; q < n_avoid; ++q) {
+      if (model.correlation(point, avoid.data() + q * dims) > options.max_pending_correlation) {
         return true;
       }
     }
     return false;
   };
-  if (n_pending > 0) {
+  if (n_avoid > 0) {
     std::vector<double> kept = score;
     bool any = false;
     for (std::size_t c = 0; c < count; ++c) {

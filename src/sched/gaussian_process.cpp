@@ -324,6 +324,56 @@ GpPrediction GaussianProcess::predict(const std::vector<double>& point,
   return out;
 }
 
+std::vector<double> GaussianProcess::sample_joint(const std::vector<double>& points,
+                                                  std::size_t samples,
+                                                  std::mt19937_64& rng) const {
+  const State& s = *state_;
+  check_points(points, s.d, "points");
+  const auto m = static_cast<Eigen::Index>(s.d == 0 ? 0 : points.size() / s.d);
+  std::vector<double> out(static_cast<std::size_t>(m) * samples);
+  if (m == 0 || samples == 0) return out;
+  const MatrixXd c =
+      RowMajorMap(points.data(), m, static_cast<Eigen::Index>(s.d)) * s.inv_l.matrix().asDiagonal();
+  VectorXd mean = VectorXd::Constant(m, 0.0);
+  MatrixXd cov = matern52(squared_distances(c, c), s.hp.signal_variance).matrix();
+  const Eigen::Index rows = s.rows();
+  if (rows > 0) {
+    MatrixXd k = matern52(squared_distances(s.xs.topRows(rows), c), s.hp.signal_variance).matrix();
+    const auto n = static_cast<Eigen::Index>(s.n);
+    if (n > 0) mean = k.topRows(n).transpose() * s.alpha;
+    s.chol.topLeftCorner(rows, rows).triangularView<Eigen::Lower>().solveInPlace(k);
+    cov.noalias() -= k.transpose() * k;
+  }
+  MatrixXd factor;
+  double jitter = 1e-9 * s.hp.signal_variance;
+  for (int attempt = 0;; ++attempt) {
+    MatrixXd kn = cov;
+    kn.diagonal().array() += jitter;
+    Eigen::LLT<MatrixXd> llt(kn);
+    if (llt.info() == Eigen::Success) {
+      factor = llt.matrixL();
+      break;
+    }
+    if (attempt >= 8) {  // hopeless: independent draws from the marginals
+      factor = cov.diagonal().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+      break;
+    }
+    jitter *= 10.0;
+  }
+  MatrixXd z(m, static_cast<Eigen::Index>(samples));
+  for (Eigen::Index j = 0; j < z.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m; ++i) z(i, j) = normal01(rng);
+  }
+  const MatrixXd draws = ((factor * z).colwise() + mean) * s.stdz.sd;
+  for (Eigen::Index i = 0; i < m; ++i) {
+    for (Eigen::Index j = 0; j < z.cols(); ++j) {
+      out[static_cast<std::size_t>(i) * samples + static_cast<std::size_t>(j)] =
+          draws(i, j) + s.stdz.mean;
+    }
+  }
+  return out;
+}
+
 double GaussianProcess::correlation(const double* a, const double* b) const {
   const State& s = *state_;
   double r2 = 0.0;

@@ -3,6 +3,9 @@
 #include <limits>
 #include <set>
 #include <stdexcept>
+#include <utility>
+
+#include "random_draws.hpp"
 
 #include "rung/config/seed_mix.hpp"
 
@@ -40,8 +43,9 @@ std::vector<std::int64_t> hyperband_allocation(int min_resource, int max_resourc
 }
 
 HyperbandScheduler::HyperbandScheduler(int min_resource, int max_resource, AshaOptions options,
-                                       std::uint64_t seed)
-    : options_(options), rng_(seed) {
+                                       std::uint64_t seed,
+                                       std::shared_ptr<const BracketAdvice> advice)
+    : options_(options), rng_(seed), advice_(std::move(advice)) {
   if (options.brackets < 0) {
     throw std::invalid_argument("HyperbandScheduler: brackets is " +
                                 std::to_string(options.brackets) +
@@ -67,6 +71,7 @@ HyperbandScheduler::HyperbandScheduler(int min_resource, int max_resource, AshaO
 std::size_t HyperbandScheduler::draw_bracket() {
   // No draw with one bracket: the single-bracket scheduler uses no randomness at all.
   if (brackets_.size() == 1) return 0;
+  if (advice_ && !advice_->head.empty()) return draw_advised_bracket();
   // A ticket uniform in [0, total) by rejection: `limit` is the largest multiple of total
   // that fits, so every ticket is equally likely, with any standard library.
   constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
@@ -80,6 +85,24 @@ std::size_t HyperbandScheduler::draw_bracket() {
     ticket -= n;
   }
   return weights_.size() - 1;  // unreachable: the weights sum to total_weight_
+}
+
+std::size_t HyperbandScheduler::draw_advised_bracket() {
+  // Hyperband's shares, with the advised head scaled into the share the head had.
+  std::vector<double> p(weights_.size());
+  for (std::size_t s = 0; s < p.size(); ++s) {
+    p[s] = static_cast<double>(weights_[s]) / static_cast<double>(total_weight_);
+  }
+  const std::size_t head = std::min(advice_->head.size(), p.size());
+  double head_mass = 0.0;
+  for (std::size_t s = 0; s < head; ++s) head_mass += p[s];
+  for (std::size_t s = 0; s < head; ++s) p[s] = advice_->head[s] * head_mass;
+  double u = uniform01(rng_);
+  for (std::size_t s = 0; s + 1 < p.size(); ++s) {
+    if (u < p[s]) return s;
+    u -= p[s];
+  }
+  return p.size() - 1;
 }
 
 std::size_t HyperbandScheduler::bracket_of(TrialId trial) const {

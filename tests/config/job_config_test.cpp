@@ -15,6 +15,7 @@ namespace {
 
 using test::good_job_with;
 using test::kGoodJob;
+using test::with;
 
 std::string job_path(const std::string& name) {
   return std::string(RUNG_SOURCE_DIR) + "/jobs/" + name;
@@ -614,6 +615,31 @@ TEST(JobConfig, empty_and_non_mapping_documents_are_errors) {
   EXPECT_TRUE(has(issues_of(""), "empty"));
   EXPECT_TRUE(has(issues_of("- 1\n- 2\n"), "expected a mapping at the top"));
   EXPECT_TRUE(has(issues_of("foo: 1\n"), "has no HyperParameterTuningJobConfig"));
+}
+
+// rung.searcher chooses how Hyperband proposes; the model-based ones need Strategy Hyperband.
+TEST(JobConfig, searcher_chooses_hyperbands_proposals) {
+  EXPECT_EQ(parse_job_text(kGoodJob, "a.yaml").searcher, HyperbandSearcher::Random);
+  for (const auto& [name, kind] :
+       {std::pair<std::string, HyperbandSearcher>{"random", HyperbandSearcher::Random},
+        {"mobster", HyperbandSearcher::Mobster},
+        {"hypertune", HyperbandSearcher::HyperTune}}) {
+    const JobConfig job = parse_job_text(
+        good_job_with("  device: cpu\n", "  device: cpu\n  searcher: " + name + "\n"), "a.yaml");
+    EXPECT_EQ(job.searcher, kind) << name;
+    EXPECT_EQ(to_string(job.searcher), name);
+    EXPECT_EQ(parse_job_text(to_normalized_yaml(job), "b.yaml").searcher, kind) << name;
+  }
+  const std::string unknown = issues_of(
+      good_job_with("  device: cpu\n", "  device: cpu\n  searcher: tpe\n"));
+  EXPECT_TRUE(has(unknown, "rung.searcher")) << unknown;
+  EXPECT_TRUE(has(unknown, "mobster")) << unknown;
+  std::string bayesian = with(good_job_with("  device: cpu\n", "  device: cpu\n  searcher: mobster\n"),
+                              "Strategy: Hyperband", "Strategy: Bayesian");
+  bayesian = with(bayesian, "  StrategyConfig:\n    HyperbandStrategyConfig: {MinResource: 1, MaxResource: 9}\n", "");
+  const std::string message = issues_of(bayesian);
+  EXPECT_TRUE(has(message, "rung.searcher")) << message;
+  EXPECT_TRUE(has(message, "Strategy: Hyperband")) << message;
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 
 #include "rung/sched/bayesian_searcher.hpp"
 #include "rung/sched/grid_searcher.hpp"
+#include "rung/sched/hypertune_searcher.hpp"
+#include "rung/sched/mobster_searcher.hpp"
 #include "rung/sched/searcher.hpp"
 
 namespace rung {
@@ -61,7 +63,24 @@ struct Bayesian {
   static constexpr std::uint64_t kSize = 0;
 };
 
-using SearcherFactories = ::testing::Types<Random, Grid, Bayesian>;
+// The multi-fidelity searchers learn from rung levels 1, 2 and 4 (drive() reports epochs 1..4).
+struct Mobster {
+  static SearchSpace space() { return mixed_space(); }
+  static std::unique_ptr<Searcher> make(const SearchSpace& space, std::uint64_t seed) {
+    return std::make_unique<MobsterSearcher>(space, std::vector<int>{1, 2, 4}, seed);
+  }
+  static constexpr std::uint64_t kSize = 0;
+};
+
+struct HyperTune {
+  static SearchSpace space() { return mixed_space(); }
+  static std::unique_ptr<Searcher> make(const SearchSpace& space, std::uint64_t seed) {
+    return std::make_unique<HyperTuneSearcher>(space, std::vector<int>{1, 2, 4}, seed);
+  }
+  static constexpr std::uint64_t kSize = 0;
+};
+
+using SearcherFactories = ::testing::Types<Random, Grid, Bayesian, Mobster, HyperTune>;
 
 template <typename Factory>
 class SearcherConformance : public ::testing::Test {};

@@ -48,6 +48,14 @@ struct AshaOptions {
   int brackets = 0;
 };
 
+// rung.searcher: how Strategy Hyperband proposes new configurations. Random: uniformly, as
+// SageMaker does; Mobster: one Gaussian process over (configuration, resource) fitted to every
+// rung-level result (rung/sched/mobster_searcher.hpp); HyperTune: a model per rung level,
+// weighted by how well each level ranks the top level's results, which also choose the
+// brackets (rung/sched/hypertune_searcher.hpp).
+enum class HyperbandSearcher { Random, Mobster, HyperTune };
+[[nodiscard]] const char* to_string(HyperbandSearcher s);  // "random", "mobster", "hypertune"
+
 // TrainingJobEarlyStoppingType. Auto: the median stopping rule (Random, Grid, Bayesian).
 enum class EarlyStopping { Off, Auto };
 
@@ -162,6 +170,7 @@ struct JobConfig {
   std::uint64_t seed = 0;
   bool has_seed = false;
   AshaOptions asha;
+  HyperbandSearcher searcher = HyperbandSearcher::Random;  // rung.searcher
   bool has_training = false;  // false for a bare SageMaker tuning config
   TrainingSpec training;
   std::string output_dir;

@@ -73,11 +73,12 @@ struct AcquisitionOptions {
 };
 
 // The configuration (a projected point) with the largest log EI over `best` among the
-// candidates, polished. `pending`: points of trials still running (row-major), which
-// candidates keep away from; `centres`: observed points to search near, best first.
+// candidates, polished. `avoid`: points candidates keep away from (row-major): the trials
+// still pending, and for the multi-fidelity searchers every configuration tried so far;
+// `centres`: observed points to search near, best first.
 [[nodiscard]] std::vector<double> maximize_expected_improvement(
     const Posterior& model, const ModelEncoding& encoding, const AcquisitionOptions& options,
-    double best, const std::vector<double>& pending,
+    double best, const std::vector<double>& avoid,
     const std::vector<std::vector<double>>& centres, std::mt19937_64& rng);
 
 }  // namespace rung

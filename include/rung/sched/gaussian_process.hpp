@@ -83,6 +83,10 @@ class GaussianProcess {
   [[nodiscard]] GpPrediction predict(const std::vector<double>& point,
                                      std::vector<double>* mean_gradient,
                                      std::vector<double>* variance_gradient) const;
+  // `samples` joint draws of the latent function at the points (row-major), in the targets'
+  // units: out[i * samples + k] is draw k at point i. Pending points count as observed.
+  [[nodiscard]] std::vector<double> sample_joint(const std::vector<double>& points,
+                                                 std::size_t samples, std::mt19937_64& rng) const;
   // The prior correlation k(a, b) / signal variance of two points (dims() numbers each):
   // 1 for the same point, towards 0 as they part, measured in length scales.
   [[nodiscard]] double correlation(const double* a, const double* b) const;

@@ -13,6 +13,9 @@
 //    aggressive end). A new trial draws its bracket with probability n_s / sum(n) from a seeded
 //    std::mt19937_64, by integer rejection sampling (one or, rarely, more 64-bit draws per
 //    trial; no std::discrete_distribution, whose output differs between standard libraries).
+//    With rung.searcher hypertune the searcher's BracketAdvice (bracket_advice.hpp) replaces
+//    the first brackets' share of n_s once it has learned one: a uniform01 from one 64-bit
+//    draw picks from the adjusted distribution.
 //    A random draw, rather than a round robin weighted by n_s, keeps a trial's bracket
 //    independent of its index and of how the job's trials interleave; the price is sampling
 //    noise in small jobs. With one bracket nothing is drawn.
@@ -32,12 +35,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "rung/sched/asha_scheduler.hpp"
+#include "rung/sched/bracket_advice.hpp"
 #include "rung/sched/scheduler.hpp"
 
 namespace rung {
@@ -64,7 +69,8 @@ class HyperbandScheduler final : public Scheduler {
   // options.brackets selects the brackets (0 = all); options.reduction_factor is eta; the
   // rest is passed to every bracket's AshaScheduler. Throws std::invalid_argument for
   // brackets < 0 or bad resources (see asha_rung_levels).
-  HyperbandScheduler(int min_resource, int max_resource, AshaOptions options, std::uint64_t seed);
+  HyperbandScheduler(int min_resource, int max_resource, AshaOptions options, std::uint64_t seed,
+                     std::shared_ptr<const BracketAdvice> advice = nullptr);
 
   int on_start(TrialId trial) override;
   [[nodiscard]] Decision on_report(TrialId trial, int epoch, double score) override;
@@ -87,6 +93,7 @@ class HyperbandScheduler final : public Scheduler {
 
  private:
   [[nodiscard]] std::size_t draw_bracket();
+  [[nodiscard]] std::size_t draw_advised_bracket();
   [[nodiscard]] AshaScheduler& bracket_for(TrialId trial);
 
   AshaOptions options_;
@@ -96,6 +103,7 @@ class HyperbandScheduler final : public Scheduler {
   std::vector<int> levels_;
   std::map<TrialId, std::size_t> bracket_of_;  // only with more than one bracket
   std::mt19937_64 rng_;
+  std::shared_ptr<const BracketAdvice> advice_;
 };
 
 }  // namespace rung

@@ -43,8 +43,19 @@ class RandomSearcher final : public Searcher {
   std::mt19937_64 rng_;
 };
 
-// The job's searcher: Random and Hyperband -> RandomSearcher, Grid -> GridSearcher,
-// Bayesian -> BayesianSearcher; all seeded with job.seed.
+// The job's searcher: Random -> RandomSearcher, Grid -> GridSearcher, Bayesian ->
+// BayesianSearcher, Hyperband -> by rung.searcher (RandomSearcher, MobsterSearcher,
+// HyperTuneSearcher); all seeded with job.seed. Hyper-Tune built here has no say in the
+// brackets: use make_strategy.
 [[nodiscard]] std::unique_ptr<Searcher> make_searcher(const JobConfig& job);
+
+// The job's scheduler and searcher together, wired to each other where the strategy needs it
+// (Hyper-Tune's bracket advice to the HyperbandScheduler). What `rung run` and `rung simulate`
+// use.
+struct StrategyParts {
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<Searcher> searcher;
+};
+[[nodiscard]] StrategyParts make_strategy(const JobConfig& job);
 
 }  // namespace rung
