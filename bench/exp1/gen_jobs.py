@@ -12,6 +12,8 @@ One file per strategy, OUT_DIR/<strategy>.yaml:
   hyperband-promotion, asha-promotion
              the same with rung.asha.type: promotion (trials pause at each rung and the
              best resume; rung's default)
+  hyperband-mobster, hyperband-hypertune
+             hyperband with rung.searcher: mobster or hypertune (model-based proposals)
   bayesian   Strategy Bayesian, every trial trains MAX_EPOCHS epochs
   random     Strategy Random, every trial trains MAX_EPOCHS epochs
   calibrate  Random without a target: the long random search (full learning curves)
@@ -24,7 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import task  # noqa: E402
 
 
-HYPERBAND_KINDS = ("hyperband", "asha", "hyperband-promotion", "asha-promotion")
+HYPERBAND_KINDS = ("hyperband", "asha", "hyperband-promotion", "asha-promotion",
+                   "hyperband-mobster", "hyperband-hypertune")
 STRATEGIES = HYPERBAND_KINDS + ("bayesian", "random", "calibrate")
 
 
@@ -82,6 +85,9 @@ def job_text(name, strategy, workers, max_trials, seed, target, max_runtime):
         lines += ["  asha:", f"    reduction_factor: {task.ETA}", f"    type: {kind}"]
         if strategy.startswith("asha"):
             lines.append("    brackets: 1")
+        for searcher in ("mobster", "hypertune"):
+            if strategy.endswith("-" + searcher):
+                lines.append(f"  searcher: {searcher}")
     return "\n".join(lines) + "\n"
 
 

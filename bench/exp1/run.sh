@@ -10,7 +10,7 @@
 #     CURVE_TRIALS  random configurations of the calibration / curve-recording run [100]
 #     OUT_DIR       [bench/exp1/out]; an existing curves/ run there is reused
 #   env: SIM_SEEDS (100), ORACLE_SEEDS (9), METHODS (hyperband asha bayesian random
-#        optuna-tpe optuna-random)
+#        hyperband-mobster hyperband-hypertune optuna-tpe optuna-random)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -22,7 +22,7 @@ curve_trials=${5:-100}
 out=${6:-$here/out}
 sim_seeds=${SIM_SEEDS:-100}
 oracle_seeds=${ORACLE_SEEDS:-9}
-methods=${METHODS:-hyperband asha bayesian random optuna-tpe optuna-random}
+methods=${METHODS:-hyperband asha bayesian random hyperband-mobster hyperband-hypertune optuna-tpe optuna-random}
 py=/usr/bin/python3
 rung=$build/rung
 export_tool=$build/bench/bench_exp1_export
@@ -52,7 +52,8 @@ head -20 "$out/calibration.json"
 #    change in the machine's load hits all of them alike), each to the target or the cap.
 for seed in $(seq 1 "$seeds"); do
   $py "$here/gen_jobs.py" "$out/jobs/seed-$seed" "$workers" 10000 --seed "$seed" \
-    --max-runtime "$cap"
+    --max-runtime "$cap" \
+    --strategies hyperband,asha,bayesian,random,hyperband-mobster,hyperband-hypertune
   for m in $methods; do
     dir=$out/race/$m/seed-$seed
     [ -f "$dir/done" ] && continue
@@ -96,7 +97,8 @@ if [ ! -f "$dir/summary.json" ]; then
 fi
 
 # 5. The simulated race on the recorded curves, SIM_SEEDS seeds per rung strategy.
-sim_methods="hyperband asha bayesian random hyperband-promotion asha-promotion"
+sim_methods="hyperband asha bayesian random hyperband-promotion asha-promotion hyperband-mobster
+             hyperband-hypertune"
 $py "$here/gen_jobs.py" "$out/jobs/sim" "$workers" 10000 --seed 1 \
   --strategies "$(echo $sim_methods | tr ' ' ,)"
 for m in $sim_methods; do

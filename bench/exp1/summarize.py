@@ -23,7 +23,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import task  # noqa: E402
 
-RUNG_METHODS = ["hyperband", "asha", "bayesian", "random"]
+RUNG_METHODS = ["hyperband", "asha", "bayesian", "random", "hyperband-mobster",
+                "hyperband-hypertune"]
 # Simulated only (cheap): the promotion-type variants, rung's default ASHA.
 SIM_ONLY_METHODS = ["hyperband-promotion", "asha-promotion"]
 PEER_METHODS = ["optuna-tpe", "optuna-random"]
@@ -31,6 +32,8 @@ LABELS = {"hyperband": "rung Hyperband", "asha": "rung ASHA (1 bracket)",
           "hyperband-promotion": "rung Hyperband, promotion-type",
           "asha-promotion": "rung ASHA (1 bracket), promotion-type",
           "bayesian": "rung Bayesian", "random": "rung Random",
+          "hyperband-mobster": "rung Hyperband, MOBSTER",
+          "hyperband-hypertune": "rung Hyperband, Hyper-Tune",
           "optuna-tpe": "Optuna TPE + Hyperband pruner",
           "optuna-random": "Optuna Random + Hyperband pruner"}
 SEED_PAPER = {"hyperband": 357.0, "bayesian": 560.0, "random": 614.0}
