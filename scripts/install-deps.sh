@@ -19,10 +19,11 @@ for arg in "$@"; do
     # for the command trainer's example programs (examples/), and h5py for the TorchScript
     # example's data (examples/torchscript/make_model.py; its tests script modules with torch).
     # python3-numpy and python3-pil rebuild the CIFAR-10 stand-in of CI's data mirror
-    # (scripts/get-data.sh, tests/setup).
+    # (scripts/get-data.sh, tests/setup). clang and libFuzzer build the fuzz targets
+    # (tests/fuzz, `make fuzz-smoke`).
     --test) packages+=(slurm-wlm munge chromium fonts-dejavu-core dataset-fashion-mnist
                        python3-torch python3-xgboost python3-sklearn python3-h5py
-                       python3-numpy python3-pil) ;;
+                       python3-numpy python3-pil clang libfuzzer-14-dev) ;;
     # The benchmarks: plots with Debian's matplotlib, Optuna and PyTorch as the peer.
     --bench) packages+=(python3-matplotlib python3-optuna python3-torch) ;;
     *) echo "usage: scripts/install-deps.sh [--test] [--bench]" >&2; exit 2 ;;

@@ -337,6 +337,7 @@ bool CheckpointWriter::is_committed() const noexcept { return impl_ && impl_->co
 struct CheckpointReader::Impl {
   std::string path;
   H5::H5File file;
+  std::uintmax_t file_size = 0;  // bounds what a dataset may claim (checked_extent)
 
   // Walks to the group named by `parts[0..depth-1]`; false when a part is missing or is not a
   // group. Called under the lock.
@@ -383,6 +384,7 @@ void CheckpointReader::open_and_check() {
   const auto status = fs::status(impl.path, ec);
   if (!fs::exists(status)) fail(impl.path, "no such file");
   if (!fs::is_regular_file(status)) fail(impl.path, "not a regular file");
+  impl.file_size = fs::file_size(impl.path, ec);
   const bool is_hdf5 = h5_call(impl.path, "checking the file signature",
                                [&] { return H5::H5File::isHdf5(impl.path); });
   if (!is_hdf5) fail(impl.path, "not an HDF5 file (no HDF5 signature: truncated, corrupt or text)");
@@ -477,12 +479,10 @@ ArrayData CheckpointReader::get_array(const std::string& name) const {
                           "\" has an element type rung does not read (want float32, float64, "
                           "int64 or uint8)");
     }
-    H5::DataSpace space = dataset.getSpace();
-    const int rank = space.getSimpleExtentNdims();
-    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-    if (rank > 0) space.getSimpleExtentDims(dims.data());
-    out.shape.assign(dims.begin(), dims.end());
-    out.bytes.resize(static_cast<std::size_t>(out.element_count()) * dtype_size(out.dtype));
+    const detail::CheckedExtent extent = detail::checked_extent(
+        "checkpoint " + impl.path, "dataset \"" + name + "\"", dataset, impl.file_size, -1);
+    out.shape.assign(extent.dims.begin(), extent.dims.end());
+    out.bytes.resize(static_cast<std::size_t>(extent.elements) * dtype_size(out.dtype));
     if (!out.bytes.empty()) dataset.read(out.bytes.data(), native_type(out.dtype));
     return out;
   });
@@ -493,7 +493,10 @@ std::string CheckpointReader::get_string(const std::string& name) const {
   const Impl& impl = *impl_;
   return h5_call(impl.path, "reading attribute \"" + name + "\"", [&] {
     H5::Attribute attr = impl.attribute_or_fail(name);
-    if (attr.getTypeClass() != H5T_STRING) fail(impl.path, "\"" + name + "\" is not a string");
+    // One string: HDF5 would write every element of a larger one into the one value.
+    if (attr.getTypeClass() != H5T_STRING || attr.getSpace().getSimpleExtentNpoints() != 1) {
+      fail(impl.path, "\"" + name + "\" is not a string");
+    }
     std::string value;
     attr.read(attr.getStrType(), value);
     return value;

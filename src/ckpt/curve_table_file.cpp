@@ -10,10 +10,19 @@
 namespace rung {
 namespace {
 
-std::vector<std::string> read_names(const H5::DataSet& ds) {
+// What the reader checks its datasets against (hdf5_call.hpp's checked_extent).
+struct Source {
+  std::string subject;  // "curve table <path>, task <task>"
+  std::uintmax_t file_size = 0;
+};
+
+std::vector<std::string> read_names(const Source& source, const H5::DataSet& ds) {
   H5::DataSpace space = ds.getSpace();
-  hsize_t n = 0;
-  space.getSimpleExtentDims(&n);
+  if (ds.getTypeClass() != H5T_STRING) {
+    throw CheckpointError(source.subject + ": config_names is not a string dataset");
+  }
+  const hsize_t n =
+      detail::checked_extent(source.subject, "config_names", ds, source.file_size, 1).elements;
   std::vector<std::string> out;
   H5::StrType type = ds.getStrType();
   if (type.isVariableStr()) {
@@ -35,14 +44,14 @@ std::vector<std::string> read_names(const H5::DataSet& ds) {
 }
 
 // A 2-D numeric dataset as doubles, row-major; rows and cols set from its shape.
-std::vector<double> read_matrix(const H5::DataSet& ds, hsize_t& rows, hsize_t& cols) {
-  H5::DataSpace space = ds.getSpace();
-  if (space.getSimpleExtentNdims() != 2) return {};
-  hsize_t dims[2] = {0, 0};
-  space.getSimpleExtentDims(dims);
-  rows = dims[0];
-  cols = dims[1];
-  std::vector<double> out(rows * cols);
+std::vector<double> read_matrix(const Source& source, const std::string& name,
+                                const H5::DataSet& ds, hsize_t& rows, hsize_t& cols) {
+  if (ds.getSpace().getSimpleExtentNdims() != 2) return {};
+  const detail::CheckedExtent extent =
+      detail::checked_extent(source.subject, name, ds, source.file_size, 2);
+  rows = extent.dims[0];
+  cols = extent.dims[1];
+  std::vector<double> out(extent.elements);
   ds.read(out.data(), H5::PredType::NATIVE_DOUBLE);
   return out;
 }
@@ -55,6 +64,9 @@ CurveTable read_curve_table(const std::string& path, const std::string& task) {
   }
   CurveTable out;
   out.task = task;
+  std::error_code ec;
+  const Source source{"curve table " + path + ", task " + task,
+                      std::filesystem::file_size(path, ec)};
   detail::h5_call("curve table " + path, "reading task " + task, [&] {
     H5::H5File file(path, H5F_ACC_RDONLY);
     if (!file.nameExists(task)) {
@@ -66,9 +78,9 @@ CurveTable read_curve_table(const std::string& path, const std::string& task) {
                             tasks + ")");
     }
     H5::Group group = file.openGroup(task);
-    out.config_names = read_names(group.openDataSet("config_names"));
+    out.config_names = read_names(source, group.openDataSet("config_names"));
     hsize_t rows = 0, cols = 0;
-    out.configs = read_matrix(group.openDataSet("configs"), rows, cols);
+    out.configs = read_matrix(source, "configs", group.openDataSet("configs"), rows, cols);
     if (cols != out.config_names.size() || rows == 0) {
       throw CheckpointError("curve table " + path + ", task " + task +
                             ": configs does not match config_names");
@@ -80,7 +92,7 @@ CurveTable read_curve_table(const std::string& path, const std::string& task) {
       H5::DataSet ds = group.openDataSet(name);
       if (ds.getTypeClass() != H5T_FLOAT || ds.getSpace().getSimpleExtentNdims() != 2) continue;
       hsize_t r = 0, c = 0;
-      std::vector<double> m = read_matrix(ds, r, c);
+      std::vector<double> m = read_matrix(source, name, ds, r, c);
       if (r != rows) continue;
       out.num_epochs = static_cast<int>(c);
       if (name == "time") {

@@ -7,6 +7,7 @@
 
 #include <H5Cpp.h>
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -64,6 +65,58 @@ auto h5_call(const std::string& subject, const std::string& what, F&& f) -> decl
   } catch (const H5::Exception& e) {
     throw CheckpointError(subject + ": " + what + ": " + hdf5_message(e));
   }
+}
+
+// What a reader may trust of a dataset's or attribute's shape before it sizes a buffer for
+// HDF5 to fill. A damaged file can claim any rank and any extent: HDF5 writes as many
+// dimensions as the rank into the array it is given and as many elements as the extent into
+// the buffer, so readers check the rank first, and refuse data that could not be in the
+// file: more bytes, as stored, than the file has (1024 times that for a compressed dataset),
+// which also keeps memory bounded by the file's size. Called inside h5_call.
+struct CheckedExtent {
+  std::vector<hsize_t> dims;
+  hsize_t elements = 0;
+};
+
+// want_rank -1: any rank (up to H5S_MAX_RANK). Throws CheckpointError("<subject>: <name>: ...").
+inline CheckedExtent checked_extent(const std::string& subject, const std::string& name,
+                                    const H5::DataSpace& space, std::size_t stored_element_size,
+                                    std::uintmax_t file_size, bool is_filtered, int want_rank) {
+  const int rank = space.getSimpleExtentNdims();
+  if (rank < 0 || rank > H5S_MAX_RANK || (want_rank >= 0 && rank != want_rank)) {
+    throw CheckpointError(subject + ": " + name + " has " + std::to_string(rank) +
+                          " dimensions" +
+                          (want_rank >= 0 ? ", expected " + std::to_string(want_rank) : ""));
+  }
+  CheckedExtent out;
+  out.dims.resize(static_cast<std::size_t>(rank));
+  if (rank > 0) space.getSimpleExtentDims(out.dims.data());
+  const std::uintmax_t limit = (is_filtered ? 1024 : 1) * file_size;
+  std::uintmax_t bytes = stored_element_size;
+  out.elements = 1;
+  for (const hsize_t d : out.dims) {
+    // Compare before multiplying, so no product can wrap around.
+    if (d != 0 && (out.elements > limit / d || bytes > limit / d)) {
+      throw CheckpointError(subject + ": " + name + " claims more data than the file's " +
+                            std::to_string(file_size) + " bytes can hold (damaged file?)");
+    }
+    out.elements *= d;
+    bytes *= d;
+  }
+  if (out.elements != 0 && bytes > limit) {
+    throw CheckpointError(subject + ": " + name + " claims " + std::to_string(bytes) +
+                          " bytes, more than the file's " + std::to_string(file_size) +
+                          " (damaged file?)");
+  }
+  return out;
+}
+
+inline CheckedExtent checked_extent(const std::string& subject, const std::string& name,
+                                    const H5::DataSet& dataset, std::uintmax_t file_size,
+                                    int want_rank) {
+  const bool is_filtered = dataset.getCreatePlist().getNfilters() > 0;
+  return checked_extent(subject, name, dataset.getSpace(), dataset.getDataType().getSize(),
+                        file_size, is_filtered, want_rank);
 }
 
 }  // namespace rung::detail

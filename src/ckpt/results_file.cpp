@@ -47,17 +47,31 @@ void write_attribute(H5::H5Object& obj, const std::string& name, const std::stri
   attr.write(type, value);
 }
 
-std::string read_attribute(const H5::H5Object& obj, const std::string& name) {
+// What the reader checks its datasets against (hdf5_call.hpp's checked_extent).
+struct Source {
+  std::string subject;  // "results file <path>"
+  std::uintmax_t file_size = 0;
+};
+
+std::string read_attribute(const Source& source, const H5::H5Object& obj,
+                           const std::string& name) {
   H5::Attribute attr = obj.openAttribute(name);
+  // One string: HDF5 would write every element of a larger one into the one value.
+  if (attr.getTypeClass() != H5T_STRING || attr.getSpace().getSimpleExtentNpoints() != 1) {
+    throw CheckpointError(source.subject + ": attribute " + name + " is not a string");
+  }
   std::string value;
   attr.read(attr.getStrType(), value);
   return value;
 }
 
-std::vector<std::string> read_strings(const H5::Group& group, const std::string& name) {
+std::vector<std::string> read_strings(const Source& source, const H5::Group& group,
+                                      const std::string& name) {
   H5::DataSet ds = group.openDataSet(name);
-  hsize_t n = 0;
-  ds.getSpace().getSimpleExtentDims(&n);
+  const hsize_t n = detail::checked_extent(source.subject, name, ds, source.file_size, 1).elements;
+  if (ds.getTypeClass() != H5T_STRING) {
+    throw CheckpointError(source.subject + ": " + name + " is not a string dataset");
+  }
   std::vector<char*> ptrs(n, nullptr);
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   if (n > 0) ds.read(ptrs.data(), type);
@@ -71,11 +85,10 @@ std::vector<std::string> read_strings(const H5::Group& group, const std::string&
 }
 
 template <typename T>
-std::vector<T> read_numbers(const H5::Group& group, const std::string& name,
-                            const H5::PredType& type) {
+std::vector<T> read_numbers(const Source& source, const H5::Group& group,
+                            const std::string& name, const H5::PredType& type) {
   H5::DataSet ds = group.openDataSet(name);
-  hsize_t n = 0;
-  ds.getSpace().getSimpleExtentDims(&n);
+  const hsize_t n = detail::checked_extent(source.subject, name, ds, source.file_size, 1).elements;
   std::vector<T> out(n);
   if (n > 0) ds.read(out.data(), type);
   return out;
@@ -186,27 +199,31 @@ void write_results_h5(const std::string& path, const JobConfig& job, const RunRe
 ResultsTable read_results_h5(const std::string& path) {
   if (!std::filesystem::exists(path)) throw CheckpointError("results file " + path + " does not exist");
   ResultsTable out;
-  detail::h5_call("results file " + path, "reading", [&] {
+  std::error_code ec;
+  const Source source{"results file " + path, std::filesystem::file_size(path, ec)};
+  detail::h5_call(source.subject, "reading", [&] {
     H5::H5File file(path, H5F_ACC_RDONLY);
-    if (!file.attrExists("rung_format") || read_attribute(file, "rung_format") != kFormat) {
+    if (!file.attrExists("rung_format") || read_attribute(source, file, "rung_format") != kFormat) {
       throw CheckpointError(path + " is not a rung results file (no rung_format attribute)");
     }
-    out.job_name = read_attribute(file, "job_name");
-    out.objective_metric = read_attribute(file, "objective_metric");
+    out.job_name = read_attribute(source, file, "job_name");
+    out.objective_metric = read_attribute(source, file, "objective_metric");
     H5::Group trials = file.openGroup("trials");
-    out.trial_names = read_strings(trials, "name");
-    out.trial_status = read_strings(trials, "status");
-    out.trial_epochs = read_numbers<std::int64_t>(trials, "epochs", H5::PredType::NATIVE_INT64);
-    out.trial_objective = read_numbers<double>(trials, "objective", H5::PredType::NATIVE_DOUBLE);
+    out.trial_names = read_strings(source, trials, "name");
+    out.trial_status = read_strings(source, trials, "status");
+    out.trial_epochs =
+        read_numbers<std::int64_t>(source, trials, "epochs", H5::PredType::NATIVE_INT64);
+    out.trial_objective =
+        read_numbers<double>(source, trials, "objective", H5::PredType::NATIVE_DOUBLE);
     H5::Group hp = trials.openGroup("hyperparameters");
     for (hsize_t i = 0; i < hp.getNumObjs(); ++i) {
       const std::string name = hp.getObjnameByIdx(i);
       H5::DataSet ds = hp.openDataSet(name);
       std::vector<std::string> col;
       if (ds.getTypeClass() == H5T_STRING) {
-        col = read_strings(hp, name);
+        col = read_strings(source, hp, name);
       } else {
-        for (double v : read_numbers<double>(hp, name, H5::PredType::NATIVE_DOUBLE)) {
+        for (double v : read_numbers<double>(source, hp, name, H5::PredType::NATIVE_DOUBLE)) {
           char buf[32];
           std::snprintf(buf, sizeof buf, "%.17g", v);
           col.emplace_back(buf);
@@ -215,14 +232,15 @@ ResultsTable read_results_h5(const std::string& path) {
       out.hyperparameters[name] = col;
     }
     H5::Group ep = file.openGroup("epochs");
-    out.epoch_trial = read_numbers<std::int64_t>(ep, "trial", H5::PredType::NATIVE_INT64);
-    out.epoch_number = read_numbers<std::int64_t>(ep, "epoch", H5::PredType::NATIVE_INT64);
-    out.epoch_train_s = read_numbers<double>(ep, "train_s", H5::PredType::NATIVE_DOUBLE);
-    out.epoch_eval_s = read_numbers<double>(ep, "eval_s", H5::PredType::NATIVE_DOUBLE);
+    out.epoch_trial = read_numbers<std::int64_t>(source, ep, "trial", H5::PredType::NATIVE_INT64);
+    out.epoch_number = read_numbers<std::int64_t>(source, ep, "epoch", H5::PredType::NATIVE_INT64);
+    out.epoch_train_s = read_numbers<double>(source, ep, "train_s", H5::PredType::NATIVE_DOUBLE);
+    out.epoch_eval_s = read_numbers<double>(source, ep, "eval_s", H5::PredType::NATIVE_DOUBLE);
     H5::Group metrics = ep.openGroup("metrics");
     for (hsize_t i = 0; i < metrics.getNumObjs(); ++i) {
       const std::string name = metrics.getObjnameByIdx(i);
-      out.epoch_metrics[name] = read_numbers<double>(metrics, name, H5::PredType::NATIVE_DOUBLE);
+      out.epoch_metrics[name] =
+          read_numbers<double>(source, metrics, name, H5::PredType::NATIVE_DOUBLE);
     }
   });
   return out;

@@ -15,6 +15,7 @@ std::map<std::string, WeightArray> read_weight_file(const std::string& path) {
     throw CheckpointError("weight file " + path + " does not exist");
   }
   const std::string subject = "weight file " + path;
+  const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
   return detail::h5_call(subject, "reading", [&] {
     if (!H5::H5File::isHdf5(path)) {
       throw CheckpointError(subject + ": not an HDF5 file (no HDF5 signature)");
@@ -29,12 +30,11 @@ std::map<std::string, WeightArray> read_weight_file(const std::string& path) {
       if (type != H5T_FLOAT && type != H5T_INTEGER) {
         throw CheckpointError(subject + ": dataset " + name + " is not numeric");
       }
-      const H5::DataSpace space = ds.getSpace();
-      std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
-      if (!dims.empty()) space.getSimpleExtentDims(dims.data());
+      const detail::CheckedExtent extent =
+          detail::checked_extent(subject, "dataset " + name, ds, file_size, -1);
       WeightArray& array = out[name];
-      array.shape.assign(dims.begin(), dims.end());
-      array.values.resize(static_cast<std::size_t>(space.getSimpleExtentNpoints()));
+      array.shape.assign(extent.dims.begin(), extent.dims.end());
+      array.values.resize(static_cast<std::size_t>(extent.elements));
       ds.read(array.values.data(), H5::PredType::NATIVE_FLOAT);
     }
     return out;

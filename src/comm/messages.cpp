@@ -4,6 +4,7 @@
 #include "rung/comm/messages.hpp"
 
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 #include "rung/config/error.hpp"
@@ -62,6 +63,16 @@ class Reader {
     pos_ += n;
     return s;
   }
+  // An enum sent as its one-byte value: anything past `last` is no value of it.
+  template <typename E>
+  E enumerated(E last, const char* what) {
+    const E v = pod<E>();
+    if (v > last) {
+      throw MpiError(std::string("malformed message: unknown ") + what + " " +
+                     std::to_string(static_cast<int>(v)));
+    }
+    return v;
+  }
   ParamValue value() {
     switch (pod<ValueTag>()) {
       case ValueTag::Int: return pod<std::int64_t>();
@@ -71,12 +82,19 @@ class Reader {
     throw MpiError("malformed message: unknown value tag");
   }
   void finish() const {
-    if (pos_ != in_.size()) throw MpiError("malformed message: trailing bytes");
+    if (pos_ != in_.size()) {
+      throw MpiError("malformed message: trailing bytes (" + std::to_string(in_.size() - pos_) +
+                     " after byte " + std::to_string(pos_) + ")");
+    }
   }
 
  private:
   void need(std::size_t n) const {
-    if (pos_ + n > in_.size()) throw MpiError("malformed message: truncated");
+    if (pos_ + n > in_.size()) {
+      throw MpiError("malformed message: truncated (" + std::to_string(n) +
+                     " bytes wanted at byte " + std::to_string(pos_) + " of " +
+                     std::to_string(in_.size()) + ")");
+    }
   }
   const std::string& in_;
   std::size_t pos_ = 0;
@@ -134,7 +152,7 @@ ToWorker decode_to_worker(const std::string& bytes) {
       DecisionMsg d;
       d.trial = r.pod<TrialId>();
       d.epoch = r.pod<std::int32_t>();
-      d.verdict = r.pod<Verdict>();
+      d.verdict = r.enumerated(Verdict::Complete, "verdict");
       out = d;
       break;
     }
@@ -205,7 +223,7 @@ FromWorkerBody decode_from_worker(const std::string& bytes) {
       TrialReleased rel;
       rel.trial = r.pod<TrialId>();
       rel.epoch = r.pod<std::int32_t>();
-      rel.outcome = r.pod<TrialOutcome>();
+      rel.outcome = r.enumerated(TrialOutcome::Failed, "outcome");
       rel.message = r.text();
       rel.checkpoint_time_s = r.pod<double>();
       out = std::move(rel);

@@ -2,6 +2,7 @@
 // and median-stopping options, output directory), and the parts of SageMaker's
 // TrainingJobDefinition that mean something outside SageMaker: its StaticHyperParameters
 // (and its TuningObjective, when the tuning config names no objective).
+#include <algorithm>
 #include <regex>
 #include <utility>
 
@@ -99,6 +100,34 @@ void read_command(Reader& r, const Field& f, CommandSpec& c) {
   }
 }
 
+// std::regex compiles by recursion, a few frames per term and per nested group, so a long or
+// deeply nested pattern overflows the stack instead of throwing regex_error (found by
+// tests/fuzz). A metric's regex finds one number in a line; these limits leave room for any.
+constexpr std::size_t kMaxRegexChars = 1000;
+constexpr int kMaxRegexNesting = 32;
+
+// The deepest nesting of groups in an ECMAScript regex (escapes and bracket classes skipped).
+int group_nesting(const std::string& regex) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    const char c = regex[i];
+    if (c == '\\') {
+      ++i;
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '(') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 // SageMaker's MetricDefinitions: [{Name, Regex}], each regex with exactly one capture group.
 std::vector<MetricDefinition> read_metric_definitions(Reader& r, const Field& list) {
   std::vector<MetricDefinition> out;
@@ -124,6 +153,14 @@ std::vector<MetricDefinition> read_metric_definitions(Reader& r, const Field& li
     }
     // A bad regex is an issue (the job is refused), but its name still counts as defined,
     // so the objective check does not report a second, misleading problem.
+    if (m.regex.size() > kMaxRegexChars || group_nesting(m.regex) > kMaxRegexNesting) {
+      r.add(regex, "is " + std::to_string(m.regex.size()) + " characters with groups nested " +
+                       std::to_string(group_nesting(m.regex)) + " deep; a metric regex may " +
+                       "have at most " + std::to_string(kMaxRegexChars) + " characters and " +
+                       std::to_string(kMaxRegexNesting) + " levels of groups");
+      out.push_back(m);
+      continue;
+    }
     try {
       const std::regex compiled(m.regex, std::regex::ECMAScript);
       if (compiled.mark_count() != 1) {

@@ -296,7 +296,7 @@ class Fields {
         out[name] = value.get<double>();
       } else if (value.is_string()) {
         out[name] = value.get<std::string>();
-      } else {
+      } else if (!is_lenient_) {
         fail(key, "has " + name + " neither a number nor a string");
       }
     }
@@ -312,12 +312,15 @@ class Fields {
   }
   [[nodiscard]] std::vector<std::string> texts_or(const char* key) const {
     std::vector<std::string> out;
-    if (!has(key)) return out;
+    if (!has(key) || (is_lenient_ && !fits(key, &Json::is_array))) return out;
     const Json& v = need(key);
     if (!v.is_array()) fail(key, "is not an array");
     for (const Json& item : v) {
-      if (!item.is_string()) fail(key, "holds something other than strings");
-      out.push_back(item.get<std::string>());
+      if (item.is_string()) {
+        out.push_back(item.get<std::string>());
+      } else if (!is_lenient_) {
+        fail(key, "holds something other than strings");
+      }
     }
     return out;
   }
@@ -336,9 +339,11 @@ class Fields {
     if (it == j_.end()) fail(key, "is missing");
     return *it;
   }
-  // JSON has no NaN: a non-finite real is written as null.
+  // JSON has no NaN: a non-finite real is written as null. The lenient reader gives values it
+  // cannot take (here and below) their type's default, so a shown journal never stops at them.
   [[nodiscard]] double as_real(const Json& v, const char* key) const {
     if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
+    if (!v.is_number() && is_lenient_) return 0.0;
     if (!v.is_number()) fail(key, "is not a number");
     return v.get<double>();
   }
@@ -351,10 +356,12 @@ class Fields {
         return static_cast<long long>(d);
       }
     }
+    if (is_lenient_) return 0;
     fail(key, "is not an integer");
   }
   [[nodiscard]] int narrow(long long v, const char* key) const {
     if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+      if (is_lenient_) return 0;
       fail(key, "is out of range (" + std::to_string(v) + ")");
     }
     return static_cast<int>(v);

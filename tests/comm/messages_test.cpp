@@ -58,6 +58,22 @@ TEST(Messages, truncated_or_unknown_bytes_are_an_error_not_a_crash) {
   EXPECT_THROW((void)decode_from_worker(""), MpiError);
 }
 
+// Found by tests/fuzz (wire_messages): a byte past the enum's values was taken as a verdict or
+// an outcome that no decision or release has.
+TEST(Messages, unknown_verdict_or_outcome_byte_is_an_error) {
+  std::string decision = encode(ToWorker{DecisionMsg{7, 2, Verdict::Stop}});
+  decision.back() = '\x09';
+  try {
+    (void)decode_to_worker(decision);
+    ADD_FAILURE() << "verdict 9 decoded";
+  } catch (const MpiError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown verdict 9"), std::string::npos) << e.what();
+  }
+  std::string released = encode(FromWorkerBody{TrialReleased{5, 4, TrialOutcome::Failed, "", 0.0}});
+  released[1 + 8 + 4] = '\xff';  // tag, trial, epoch, then the outcome
+  EXPECT_THROW((void)decode_from_worker(released), MpiError);
+}
+
 TEST(InProcessTransport, delivers_in_order_and_times_out_when_idle) {
   InProcessHub hub(2);
   EXPECT_EQ(hub.coordinator().num_workers(), 2);

@@ -385,6 +385,12 @@ std::vector<BadJob> sagemaker_rule_jobs() {
        command_job(kCommand, "  metric_definitions:\n    - {Name: validation:accuracy, Regex: "
                              "'acc=([0-9.]+'}\n"),
        "rung.metric_definitions[0].Regex", "is not a valid regex"},
+      // Found by tests/fuzz: std::regex compiled this by recursion until the stack overflowed.
+      {"command_regex_nested_too_deep",
+       command_job(kCommand, "  metric_definitions:\n    - {Name: validation:accuracy, Regex: '" +
+                                 std::string(5000, '(') + "[0-9]" + std::string(5000, ')') +
+                                 "'}\n"),
+       "rung.metric_definitions[0].Regex", "levels of groups"},
       {"command_objective_not_defined",
        command_job(kCommand, "  metric_definitions:\n    - {Name: validation:loss, Regex: "
                              "'loss=([0-9.]+)'}\n"),

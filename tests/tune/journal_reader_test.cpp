@@ -173,6 +173,21 @@ TEST(JournalReader, suspend_and_resume_mark_the_segments_and_restart_runs_a_tria
   EXPECT_EQ(s.trials.at(1).worker, 2);
 }
 
+// Found by tests/fuzz (journal): a well-framed record with a non-integral or out-of-range
+// number stopped `rung status` with an error that named neither the file nor the line. The
+// lenient reader gives such a field its default, as it does a missing one.
+TEST(JournalReader, a_field_out_of_range_or_not_integral_takes_its_default) {
+  std::istringstream in(framed(
+      R"({"t":1.0,"event":"report","trial":0,"epoch":1.5,"worker":1e12,"metrics":{"a":"x"},"train_s":0,"eval_s":0,"decision":"Continue"}
+{"t":2.0,"event":"resume","segment":99999999999,"notes":[1,"kept"]}
+)"));
+  const JournalSnapshot s = replay_journal(in, "odd");
+  EXPECT_EQ(s.records, 2);
+  ASSERT_EQ(s.trials.size(), 1U);
+  EXPECT_EQ(s.trials.at(0).epochs, 0);
+  EXPECT_FALSE(s.has_truncated_tail);
+}
+
 TEST(JournalReader, a_missing_file_is_an_input_error_naming_it) {
   EXPECT_THROW((void)read_journal("/nonexistent/rung/journal"), InputError);
 }

@@ -194,8 +194,9 @@ using JournalEvent =
 [[nodiscard]] std::string to_json(const JournalEvent& event);
 
 // Strict: a known event kind must have every field, of its kind (resuming a run).
-// Lenient: a missing field or one of the wrong kind takes its default, an unknown enum value
-// the enum's first (readers that show a journal: `rung status`, `rung report`).
+// Lenient: a missing field, or one of the wrong kind or out of range, takes its default (an
+// unknown enum value the enum's first), so that the readers that show a journal (`rung
+// status`, `rung report`) never stop at one.
 enum class EventParse { Strict, Lenient };
 
 // Parses one event object (framing keys, when present, are ignored). Throws Error when it is
