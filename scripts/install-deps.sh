@@ -10,7 +10,7 @@
 set -euo pipefail
 packages=(cmake make g++ libopenmpi-dev openmpi-bin libhdf5-dev libyaml-cpp-dev libtorch-dev
           libgtest-dev libeigen3-dev libnlopt-cxx-dev libbenchmark-dev zlib1g-dev
-          nlohmann-json3-dev libcli11-dev)
+          nlohmann-json3-dev libcli11-dev libfmt-dev)
 for arg in "$@"; do
   case $arg in
     # What the tests run for real: a private single-node Slurm (slurmctld, slurmd, munged),

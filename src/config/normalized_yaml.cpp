@@ -238,7 +238,11 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
                                                         std::to_string(all) + " brackets");
     }
     out << YAML::EndMap;
-    out << YAML::Key << "searcher" << YAML::Value << to_string(job.searcher);
+    // Only when not the default: a run's job.yaml from before rung.searcher must still equal
+    // the job's, or the run could not resume.
+    if (job.searcher != HyperbandSearcher::Random) {
+      out << YAML::Key << "searcher" << YAML::Value << to_string(job.searcher);
+    }
   }
   if (job.early_stopping == EarlyStopping::Auto) {
     out << YAML::Key << "median_stopping" << YAML::Value << YAML::BeginMap;

@@ -3,8 +3,9 @@
 // takes categorical ranges only, Hyperband no early stopping, at most 30 ranges, ...). Also
 // accepts the AWS blog's form, where Strategy and its
 // siblings sit inside ParameterRanges, and says how to nest them properly.
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <utility>
 
@@ -369,9 +370,7 @@ std::string hyperparameter_name_problem(const std::string& name) {
                     static_cast<unsigned char>(name[i + 1]) <= 0x9F;
     if (b < 0x20 || b == 0x7F || c1) {
       const unsigned code = c1 ? static_cast<unsigned char>(name[i + 1]) : b;
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "U+%04X", code);
-      return "\"" + name + "\" holds a control character (" + hex + ")" + rule;
+      return fmt::format("\"{}\" holds a control character (U+{:04X}){}", name, code, rule);
     }
   }
   return "";

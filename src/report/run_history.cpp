@@ -1,5 +1,7 @@
 #include "rung/report/run_history.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -18,9 +20,7 @@ std::string number_text(double v) {
   if (std::isfinite(v) && v == std::round(v) && std::fabs(v) < 1e15) {
     return std::to_string(static_cast<long long>(v));
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+  return fmt::format("{:.6g}", v);
 }
 
 class Replay {

@@ -1,8 +1,9 @@
 #include "rung/report/svg_writer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace rung::report {
 
@@ -41,9 +42,7 @@ std::string xml_escape(std::string_view text) {
 std::string format_number(double v) {
   if (!std::isfinite(v)) return std::isnan(v) ? "NaN" : (v > 0 ? "inf" : "-inf");
   if (v == 0.0) return "0";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  std::string s = buf;
+  std::string s = fmt::format("{:.4g}", v);
   // "1e+06" -> "1e6", "1e-05" -> "1e-5"
   const std::size_t e = s.find('e');
   if (e != std::string::npos) {
@@ -59,9 +58,7 @@ std::string format_number(double v) {
 
 std::string format_coord(double v) {
   if (!std::isfinite(v)) v = 0.0;  // never write NaN into an attribute
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  std::string s = buf;
+  std::string s = fmt::format("{:.1f}", v);
   if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
   if (s == "-0") s = "0";
   return s;

@@ -139,10 +139,9 @@ std::vector<double> MultiFidelitySearcher::propose_at(std::size_t level, const J
   const std::vector<double> pending = pending_points(level);
   std::vector<double> extended;
   if (!pending.empty()) {
-    std::vector<double> mean;
-    std::vector<double> variance;
-    model.predict(pending, mean, variance);
-    best = std::max(best, *std::max_element(mean.begin(), mean.end()));
+    std::vector<double> pending_mean;
+    model.predict(pending, pending_mean, variance);
+    best = std::max(best, *std::max_element(pending_mean.begin(), pending_mean.end()));
     for (std::size_t i = 0; i < pending.size() / dims; ++i) {
       extended.insert(extended.end(), pending.begin() + static_cast<std::ptrdiff_t>(i * dims),
                       pending.begin() + static_cast<std::ptrdiff_t>((i + 1) * dims));

@@ -1,37 +1,19 @@
-// The MLP, its trainer and its checkpoint layout. The checkpoint (through the torch-free
-// CheckpointWriter) holds:
-//   root attributes  model, epoch, seed, dataset (describe(spec)), torch_version
-//   params/<name>     every parameter, float32, its own shape (h5py reads them directly)
-//   buffers/<name>    every buffer (the MLP has none)
-//   optimizer/torch_archive   Adam's state (step, exp_avg, exp_avg_sq per parameter) as the
-//                     bytes of a torch::serialize::OutputArchive: the one form that LibTorch
-//                     1.13 and 2.x both write and read through public API
-//   rng/generator_state       the trainer's CPU generator (Generator::get_state())
-//   hyperparameters/<name>    string attributes, rung::to_string of each value
+// The MLP, its trainer and its checkpoint (module_checkpoint.hpp has the layout: Adam's state,
+// step, exp_avg and exp_avg_sq per parameter, is the optimizer archive; the MLP has no buffers).
 #include "rung/train/mlp.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/version.h>
 
 #include <chrono>
 #include <cmath>
-#include <cstring>
-#include <limits>
-#include <set>
-#include <sstream>
 #include <utility>
 
-#include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/config/error.hpp"
-#include "tensor_checkpoint.hpp"
+#include "module_checkpoint.hpp"
 #include "torch_device.hpp"
 
 namespace rung {
 namespace {
-
-using tensor_checkpoint::from_array;
-using tensor_checkpoint::put_tensor;
-using tensor_checkpoint::refuse;
 
 using Clock = std::chrono::steady_clock;
 
@@ -208,59 +190,22 @@ EpochResult MlpTrainer::train_epoch() {
 }
 
 void MlpTrainer::save_checkpoint(const std::string& path) const {
-  CheckpointWriter writer(path);
-  try {
-    tensor_checkpoint::put_header(writer, kMlpModelName, epoch_, seed_, dataset_description_,
-                                  hyperparameters_);
-    tensor_checkpoint::put_module_state(writer, *model_);
-    tensor_checkpoint::put_optimizer(writer, "optimizer/torch_archive", *optimizer_);
-    put_tensor(writer, "rng/generator_state", generator_.get_state());
-  } catch (const c10::Error& e) {
-    throw CheckpointError("checkpoint " + path + ": " + e.what_without_backtrace());
-  }
-  writer.commit();
+  const module_checkpoint::Identity identity{kMlpModelName, seed_, dataset_description_,
+                                             hyperparameters_};
+  module_checkpoint::save(path, identity, epoch_, *model_, *optimizer_, generator_);
 }
 
 void MlpTrainer::load_checkpoint(const std::string& path) {
-  const CheckpointReader reader(path);
-  // Check and read everything first; the trainer changes only once all of it is good.
-  const int epoch =
-      tensor_checkpoint::check_header(reader, kMlpModelName, dataset_description_, hyperparameters_);
-
-  tensor_checkpoint::NamedTensors params;
-  for (const auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
-  tensor_checkpoint::NamedTensors buffers;
-  for (const auto& item : model_->named_buffers()) buffers.emplace_back(item.key(), item.value());
-  const auto param_values = tensor_checkpoint::read_named(reader, "params", "parameter", params);
-  const auto buffer_values = tensor_checkpoint::read_named(reader, "buffers", "buffer", buffers);
-
+  const module_checkpoint::Identity identity{kMlpModelName, seed_, dataset_description_,
+                                             hyperparameters_};
   std::unique_ptr<torch::optim::Adam> optimizer = make_optimizer();
-  try {
-    torch::serialize::InputArchive archive;
-    tensor_checkpoint::load_archive(reader, "optimizer/torch_archive", device_, archive);
-    optimizer->load(archive);
-  } catch (const c10::Error& e) {
-    refuse(path, std::string("optimizer state unreadable: ") + e.what_without_backtrace());
-  }
-
-  const ArrayData state_array = reader.get_array("rng/generator_state");
-  if (state_array.dtype != DType::UInt8) refuse(path, "rng/generator_state is not uint8");
-  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed_);
-  try {
-    generator.set_state(from_array(state_array));
-  } catch (const c10::Error& e) {
-    refuse(path, std::string("generator state unreadable: ") + e.what_without_backtrace());
-  }
-
-  // Commit: nothing below can fail for a reason the file decides.
-  {
-    torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].second.copy_(param_values[i]);
-    for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].second.copy_(buffer_values[i]);
-  }
+  module_checkpoint::State state =
+      module_checkpoint::read(path, identity, *model_, *optimizer, device_);
+  // Everything read and checked: nothing below can fail for a reason the file decides.
+  module_checkpoint::apply(state, *model_);
   optimizer_ = std::move(optimizer);
-  generator_ = std::move(generator);
-  epoch_ = epoch;
+  generator_ = std::move(state.generator);
+  epoch_ = state.epoch;
 }
 
 std::unique_ptr<Trainer> make_mlp_trainer(std::shared_ptr<const TabularDataset> data,

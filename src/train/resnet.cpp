@@ -1,13 +1,8 @@
-// ResNet-20, its trainer and its checkpoint layout. The checkpoint (through the torch-free
-// CheckpointWriter) holds:
-//   root attributes  model, epoch, seed, dataset (describe_image_dataset), torch_version
-//   params/<name>     every parameter, float32, its own shape (h5py reads them directly)
-//   buffers/<name>    every buffer (batch norm's running mean, variance and batch count)
-//   optimizer/torch_archive   SGD's momentum buffers as the bytes of a torch OutputArchive
-//   rng/generator_state       the trainer's CPU generator (Generator::get_state())
-//   hyperparameters/<name>    string attributes, rung::to_string of each value
-// Parameters and buffers are written from whatever device trains and copied onto whatever
-// device resumes: a checkpoint written on cuda:1 loads on cuda:0 or on the CPU.
+// ResNet-20, its trainer and its checkpoint (module_checkpoint.hpp has the layout: SGD's
+// momentum buffers are the optimizer archive; batch norm's running mean, variance and batch
+// count are the buffers). Parameters and buffers are written from whatever device trains and
+// copied onto whatever device resumes: a checkpoint written on cuda:1 loads on cuda:0 or on
+// the CPU.
 #include "rung/train/resnet.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -22,9 +17,8 @@
 #include <mutex>
 #include <utility>
 
-#include "rung/ckpt/checkpoint_file.hpp"
 #include "rung/config/error.hpp"
-#include "tensor_checkpoint.hpp"
+#include "module_checkpoint.hpp"
 #include "torch_device.hpp"
 
 // LibTorch 2.4 replaced the per-device autocast switches by ones that take the device type;
@@ -37,9 +31,6 @@
 #endif
 
 namespace rung {
-
-namespace tc = tensor_checkpoint;
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -487,48 +478,25 @@ EpochResult ResNetTrainer::train_epoch() {
 }
 
 void ResNetTrainer::save_checkpoint(const std::string& path) const {
-  CheckpointWriter writer(path);
-  try {
-    tc::put_header(writer, kResNet20ModelName, epoch_, seed_, dataset_description_,
-                   hyperparameters_);
-    tc::put_module_state(writer, *model_);
-    tc::put_optimizer(writer, "optimizer/torch_archive", *optimizer_);
-    tc::put_tensor(writer, "rng/generator_state", generator_.get_state());
-  } catch (const c10::Error& e) {
-    throw CheckpointError("checkpoint " + path + ": " + e.what_without_backtrace());
-  }
-  writer.commit();
+  const module_checkpoint::Identity identity{kResNet20ModelName, seed_, dataset_description_,
+                                             hyperparameters_};
+  module_checkpoint::save(path, identity, epoch_, *model_, *optimizer_, generator_);
 }
 
 void ResNetTrainer::load_checkpoint(const std::string& path) {
-  const CheckpointReader reader(path);
-  // Check and read everything first; the trainer changes only once all of it is good.
-  const int epoch =
-      tc::check_header(reader, kResNet20ModelName, dataset_description_, hyperparameters_);
-  tc::NamedTensors params;
-  for (const auto& item : model_->named_parameters()) params.emplace_back(item.key(), item.value());
-  tc::NamedTensors buffers;
-  for (const auto& item : model_->named_buffers()) buffers.emplace_back(item.key(), item.value());
-  const auto param_values = tc::read_named(reader, "params", "parameter", params);
-  const auto buffer_values = tc::read_named(reader, "buffers", "buffer", buffers);
-
+  const module_checkpoint::Identity identity{kResNet20ModelName, seed_, dataset_description_,
+                                             hyperparameters_};
   // The optimizer's state refers to the parameters: it is loaded into a fresh optimizer
   // over them, with the momentum buffers placed on this trainer's device.
   const c10::DeviceGuard device_guard(device_);
   std::unique_ptr<torch::optim::SGD> optimizer = make_optimizer();
-  tc::load_optimizer(reader, path, "optimizer/torch_archive", device_, *optimizer);
-  at::Generator generator = tc::read_generator(reader, path, "rng/generator_state", seed_);
-
-  // Commit: nothing below can fail for a reason the file decides. copy_ keeps each tensor's
-  // device and memory format (channels-last stays channels-last).
-  {
-    torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].second.copy_(param_values[i]);
-    for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].second.copy_(buffer_values[i]);
-  }
+  module_checkpoint::State state =
+      module_checkpoint::read(path, identity, *model_, *optimizer, device_);
+  // Everything read and checked: nothing below can fail for a reason the file decides.
+  module_checkpoint::apply(state, *model_);
   optimizer_ = std::move(optimizer);
-  generator_ = std::move(generator);
-  epoch_ = epoch;
+  generator_ = std::move(state.generator);
+  epoch_ = state.epoch;
 }
 
 std::unique_ptr<Trainer> make_resnet20_trainer(std::shared_ptr<const ImageDataset> data,

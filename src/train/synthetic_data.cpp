@@ -120,25 +120,11 @@ std::vector<std::vector<double>> pick_vertices(Random& rng, int k, int count) {
   return vertices;
 }
 
-}  // namespace
-
-std::string describe(const DatasetSpec& spec) {
-  std::ostringstream out;
-  out << spec.kind << " path=" << spec.path << " samples=" << spec.samples
-      << " features=" << spec.features << " informative=" << spec.informative
-      << " class_separation=" << format_real(spec.class_separation)
-      << " label_noise=" << format_real(spec.label_noise)
-      << " validation_fraction=" << format_real(spec.validation_fraction) << " seed=" << spec.seed;
-  // Only when not the default, so the descriptions stored in older checkpoints still match.
-  if (spec.clusters_per_class != DatasetSpec{}.clusters_per_class) {
-    out << " clusters_per_class=" << spec.clusters_per_class;
-  }
-  return out.str();
-}
-
-TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
-  validate(spec);
-  Random rng(spec.seed);
+// The samples before shuffling, n x d row-major: a class's clusters are Gaussians in the k
+// informative columns [0, k), each mixed by its own random matrix and moved to its own
+// hypercube vertex; columns [k, d) are noise. Cluster c's samples have label c % 2.
+void draw_samples(Random& rng, const DatasetSpec& spec, std::vector<double>& x,
+                  std::vector<int>& y) {
   const int k = spec.informative;
   const int d = spec.features;
   const std::size_t n = static_cast<std::size_t>(spec.samples);
@@ -152,12 +138,11 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
   std::vector<std::vector<double>> mixing(static_cast<std::size_t>(clusters));
   for (auto& a : mixing) {
     a.resize(static_cast<std::size_t>(k * k));
-    for (auto& x : a) x = 2.0 * rng.uniform() - 1.0;
+    for (auto& v : a) v = 2.0 * rng.uniform() - 1.0;
   }
 
-  // Informative features in columns [0, k), noise in [k, d); permuted afterwards.
-  std::vector<double> x(n * static_cast<std::size_t>(d));
-  std::vector<int> y(n);
+  x.assign(n * static_cast<std::size_t>(d), 0.0);
+  y.assign(n, 0);
   std::vector<double> z(static_cast<std::size_t>(k));
   std::size_t row = 0;
   for (int c = 0; c < clusters; ++c) {
@@ -180,6 +165,60 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
   for (row = 0; row < n; ++row) {
     for (int j = k; j < d; ++j) x[row * static_cast<std::size_t>(d) + j] = rng.normal();
   }
+}
+
+// Each column's mean and standard deviation over the training rows (order[0, n_train)), for
+// standardizing with the training split's statistics; a constant column's scale is 1.
+struct ColumnStats {
+  std::vector<double> mean;
+  std::vector<double> scale;
+};
+
+ColumnStats training_stats(const std::vector<double>& x, int d,
+                           const std::vector<std::size_t>& order, std::size_t n_train) {
+  ColumnStats stats{std::vector<double>(static_cast<std::size_t>(d), 0.0),
+                    std::vector<double>(static_cast<std::size_t>(d), 0.0)};
+  for (std::size_t i = 0; i < n_train; ++i) {
+    for (int j = 0; j < d; ++j) stats.mean[static_cast<std::size_t>(j)] += x[order[i] * d + j];
+  }
+  for (auto& m : stats.mean) m /= static_cast<double>(n_train);
+  for (std::size_t i = 0; i < n_train; ++i) {
+    for (int j = 0; j < d; ++j) {
+      const double delta = x[order[i] * d + j] - stats.mean[static_cast<std::size_t>(j)];
+      stats.scale[static_cast<std::size_t>(j)] += delta * delta;
+    }
+  }
+  for (auto& s : stats.scale) {
+    s = std::sqrt(s / static_cast<double>(n_train));
+    if (!(s > 0.0)) s = 1.0;
+  }
+  return stats;
+}
+
+}  // namespace
+
+std::string describe(const DatasetSpec& spec) {
+  std::ostringstream out;
+  out << spec.kind << " path=" << spec.path << " samples=" << spec.samples
+      << " features=" << spec.features << " informative=" << spec.informative
+      << " class_separation=" << format_real(spec.class_separation)
+      << " label_noise=" << format_real(spec.label_noise)
+      << " validation_fraction=" << format_real(spec.validation_fraction) << " seed=" << spec.seed;
+  // Only when not the default, so the descriptions stored in older checkpoints still match.
+  if (spec.clusters_per_class != DatasetSpec{}.clusters_per_class) {
+    out << " clusters_per_class=" << spec.clusters_per_class;
+  }
+  return out.str();
+}
+
+TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
+  validate(spec);
+  Random rng(spec.seed);
+  const int d = spec.features;
+  const std::size_t n = static_cast<std::size_t>(spec.samples);
+  std::vector<double> x;
+  std::vector<int> y;
+  draw_samples(rng, spec, x, y);
 
   std::vector<int> columns(static_cast<std::size_t>(d));
   for (int j = 0; j < d; ++j) columns[static_cast<std::size_t>(j)] = j;
@@ -198,24 +237,7 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
       static_cast<std::size_t>(std::llround(spec.validation_fraction * static_cast<double>(n)));
   n_val = std::clamp<std::size_t>(n_val, 1, n - 1);
   const std::size_t n_train = n - n_val;
-
-  // Standardize with the training split's statistics.
-  std::vector<double> mean(static_cast<std::size_t>(d), 0.0);
-  std::vector<double> scale(static_cast<std::size_t>(d), 0.0);
-  for (std::size_t i = 0; i < n_train; ++i) {
-    for (int j = 0; j < d; ++j) mean[static_cast<std::size_t>(j)] += x[order[i] * d + j];
-  }
-  for (auto& m : mean) m /= static_cast<double>(n_train);
-  for (std::size_t i = 0; i < n_train; ++i) {
-    for (int j = 0; j < d; ++j) {
-      const double delta = x[order[i] * d + j] - mean[static_cast<std::size_t>(j)];
-      scale[static_cast<std::size_t>(j)] += delta * delta;
-    }
-  }
-  for (auto& s : scale) {
-    s = std::sqrt(s / static_cast<double>(n_train));
-    if (!(s > 0.0)) s = 1.0;
-  }
+  const ColumnStats stats = training_stats(x, d, order, n_train);
 
   TabularDataset data;
   data.features = d;
@@ -227,8 +249,8 @@ TabularDataset make_synthetic_dataset(const DatasetSpec& spec) {
       const std::size_t src = order[i];
       for (int j = 0; j < d; ++j) {
         const int from = columns[static_cast<std::size_t>(j)];
-        const double v = (x[src * d + from] - mean[static_cast<std::size_t>(from)]) /
-                         scale[static_cast<std::size_t>(from)];
+        const double v = (x[src * d + from] - stats.mean[static_cast<std::size_t>(from)]) /
+                         stats.scale[static_cast<std::size_t>(from)];
         xs.push_back(static_cast<float>(v));
       }
       ys.push_back(static_cast<float>(y[src]));

@@ -16,6 +16,7 @@
 #include <c10/core/DeviceGuard.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/inliner.h>
+#include <fmt/format.h>
 #include <torch/version.h>
 
 #include <algorithm>
@@ -71,9 +72,7 @@ std::string fnv1a64(const std::string& bytes) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
   }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
+  return fmt::format("{:016x}", hash);
 }
 
 std::shared_ptr<const ModuleFile> shared_module_file(const std::string& path) {

@@ -1,7 +1,9 @@
 // The coordinator's console formats, shared by its translation units (an internal header:
 // the journal and the outputs keep full precision, the console stays short).
 #pragma once
-#include <cstdio>
+
+#include <fmt/format.h>
+
 #include <string>
 
 #include "rung/config/job_config.hpp"
@@ -10,11 +12,7 @@ namespace rung {
 
 // Short values for the console (the outputs keep full precision).
 inline std::string short_value(const ParamValue& v) {
-  if (const auto* d = std::get_if<double>(&v)) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", *d);
-    return buf;
-  }
+  if (const auto* d = std::get_if<double>(&v)) return fmt::format("{:.4g}", *d);
   return to_string(v);
 }
 
@@ -27,16 +25,8 @@ inline std::string format_hp(const HyperParameters& hp) {
   return out;
 }
 
-inline std::string format_time(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "[%8.1fs]", s);
-  return buf;
-}
+inline std::string format_time(double s) { return fmt::format("[{:8.1f}s]", s); }
 
-inline std::string format_metric(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
+inline std::string format_metric(double v) { return fmt::format("{:.4f}", v); }
 
 }  // namespace rung

@@ -1,10 +1,11 @@
 // Coordinator: the event loop and the live events (a worker's message, an idle worker).
 #include "rung/tune/coordinator.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 
 #include "console_format.hpp"
 #include "rung/config/error.hpp"
@@ -24,9 +25,7 @@ Verdict to_verdict(Decision d) {
 }
 
 std::string trial_name(const std::string& job, TrialId id) {
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "-%03lld", static_cast<long long>(id + 1));
-  return job + suffix;
+  return fmt::format("{}-{:03}", job, id + 1);
 }
 
 }  // namespace
@@ -396,9 +395,9 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
   idle_workers_.insert(worker);
 
   const std::string objective = t.objective ? format_metric(*t.objective) : std::string("n/a");
-  char verb[16];
-  std::snprintf(verb, sizeof verb, "%-10s", journal_name(released.outcome));
-  console_.line() << format_time(now()) << ' ' << verb << t.name << " at epoch " << t.epochs
+  console_.line() << format_time(now()) << ' '
+                  << fmt::format("{:<10}", journal_name(released.outcome)) << t.name
+                  << " at epoch " << t.epochs
                   << ": " << job_.objective.metric_name << ' ' << objective;
   if (t.status == TrialStatus::Failed) console_.line() << " (" << t.failure_reason << ")";
   console_.line() << std::endl;

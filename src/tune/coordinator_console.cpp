@@ -1,7 +1,8 @@
 #include "rung/tune/coordinator_console.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cstdio>
 
 #include "console_format.hpp"
 #include "rung/tune/progress_line.hpp"
@@ -75,15 +76,12 @@ void CoordinatorConsole::top_trials(const RunRecord& record) {
   });
   line() << "\nTop trials by " << job_.objective.metric_name << " ("
                  << to_string(job_.objective.type) << "):\n";
-  char line[256];
-  std::snprintf(line, sizeof line, "  %-4s %-28s %-10s %6s %10s  %s\n", "rank", "trial", "status",
-                "epochs", "objective", "hyperparameters");
-  out_ << line;
+  out_ << fmt::format("  {:<4} {:<28} {:<10} {:>6} {:>10}  {}\n", "rank", "trial", "status",
+                      "epochs", "objective", "hyperparameters");
   for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
     const Trial& t = *ranked[i];
-    std::snprintf(line, sizeof line, "  %-4zu %-28s %-10s %6d %10.4f  ", i + 1, t.name.c_str(),
-                  to_string(t.status), t.epochs, *t.objective);
-    out_ << line << format_hp(t.tuned) << '\n';
+    out_ << fmt::format("  {:<4} {:<28} {:<10} {:>6} {:>10.4f}  {}\n", i + 1, t.name,
+                        to_string(t.status), t.epochs, *t.objective, format_hp(t.tuned));
   }
   if (!ranked.empty()) {
     const Trial& best = *ranked.front();

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "rung/config/error.hpp"
@@ -372,120 +374,162 @@ class Fields {
   bool is_lenient_ = false;
 };
 
+// One reader per event kind, the mirror of Writer's overloads. Fields are read in the order
+// the structs list them.
+JournalEvent read_report(const Fields& f, double t) {
+  return ReportEvent{t,
+                     f.integer("trial"),
+                     f.small("epoch"),
+                     f.small("worker"),
+                     f.reals("metrics"),
+                     f.real("train_s"),
+                     f.real("eval_s"),
+                     f.name("decision", kDecisionNames),
+                     f.flag_or("suspend", false)};
+}
+
+JournalEvent read_start(const Fields& f, double t) {
+  return StartEvent{t,           f.integer("trial"), f.text("name"),
+                    f.small("worker"), f.seed("seed"),   f.small("until"),
+                    f.params("hyperparameters")};
+}
+
+JournalEvent read_release(const Fields& f, double t) {
+  return ReleaseEvent{t,
+                      f.integer("trial"),
+                      f.small("worker"),
+                      f.small("epoch"),
+                      f.name("outcome", kOutcomeNames),
+                      f.name("status", kStatusNames),
+                      f.has("checkpoint_s") ? f.real("checkpoint_s") : 0.0,
+                      f.text_or("message"),
+                      f.text_or("why")};
+}
+
+JournalEvent read_promote(const Fields& f, double t) {
+  return PromoteEvent{t, f.integer("trial"), f.small("worker"), f.small("from"), f.small("until")};
+}
+
+JournalEvent read_promote_pending(const Fields& f, double t) {
+  return PromotePendingEvent{t, f.integer("trial"), f.small_or("worker", 0), f.text_or("held")};
+}
+
+JournalEvent read_recomputed(const Fields& f, double t) {
+  return RecomputedEvent{t,
+                         f.integer("trial"),
+                         f.small("epoch"),
+                         f.small("worker"),
+                         f.real("train_s"),
+                         f.real("eval_s"),
+                         f.flag_or("matches", true),
+                         f.name("decision", kDecisionNames),
+                         f.flag_or("suspend", false)};
+}
+
+JournalEvent read_worker_ready(const Fields& f, double t) {
+  return WorkerReadyEvent{t, f.small("worker"), f.text_or("host"), f.text_or("device"),
+                          f.flag_or("used", true)};
+}
+
+JournalEvent read_job_start(const Fields& f, double t) {
+  JobStartEvent e;
+  e.t = t;
+  e.job = f.text("job");
+  e.strategy = f.text_or("strategy");
+  e.scheduler = f.text_or("scheduler");
+  e.searcher = f.text_or("searcher");
+  e.workers = f.small_or("workers", 0);
+  e.parallelism = f.small_or("parallelism", e.workers);
+  e.seed = f.seed("seed");
+  e.max_trials = f.small_or("max_trials", 0);
+  e.min_resource = f.small_or("min_resource", 0);
+  e.max_resource = f.small_or("max_resource", 0);
+  if (f.has("rungs")) e.rungs = f.integers("rungs");
+  e.objective = f.text_or("objective");
+  e.objective_type = f.text_or("objective_type");
+  return e;
+}
+
+JournalEvent read_restart(const Fields& f, double t) {
+  return RestartEvent{t,
+                      f.integer("trial"),
+                      f.small("worker"),
+                      f.small("from"),
+                      f.small_or("epochs", 0),
+                      f.small_or("until", 0),
+                      f.flag("promoted")};
+}
+
+JournalEvent read_stopping(const Fields& f, double t) {
+  return StoppingEvent{t, f.name("reason", kEndReasonNames), f.small_or("running", 0)};
+}
+
+JournalEvent read_finish_paused(const Fields& f, double t) {
+  return FinishPausedEvent{t, f.integer("trial"), f.small_or("epoch", 0)};
+}
+
+JournalEvent read_suspending(const Fields& f, double t) {
+  return SuspendingEvent{t, f.text_or("signal"), f.small_or("running", 0)};
+}
+
+JournalEvent read_suspend(const Fields& f, double t) {
+  return SuspendEvent{t,
+                      f.text_or("signal"),
+                      f.small_or("segment", 1),
+                      f.small_or("trials", 0),
+                      f.small_or("epochs", 0),
+                      f.small_or("checkpointed", 0),
+                      f.small_or("not_restarted", 0),
+                      f.small_or("held_starts", 0),
+                      f.small_or("held_promotions", 0)};
+}
+
+JournalEvent read_resume(const Fields& f, double t) {
+  ResumeEvent e;
+  e.t = t;
+  e.segment = f.small("segment");
+  e.workers = f.small_or("workers", 0);
+  e.parallelism = f.small_or("parallelism", 0);
+  e.trials = f.small_or("trials", 0);
+  e.epochs = f.small_or("epochs", 0);
+  e.restarts = f.small_or("restarts", 0);
+  e.to_recompute = f.small_or("to_recompute", 0);
+  e.replayed = f.has("replayed") ? f.integer("replayed") : 0;
+  e.replay_ms = f.has("replay_ms") ? f.real("replay_ms") : 0.0;
+  e.slurm_restart_count = f.text_or("slurm_restart_count");
+  e.slurm_job_id = f.text_or("slurm_job_id");
+  e.notes = f.texts_or("notes");
+  return e;
+}
+
+JournalEvent read_job_end(const Fields& f, double t) {
+  return JobEndEvent{t, f.name("reason", kEndReasonNames), f.small_or("trials", 0),
+                     f.small_or("epochs", 0)};
+}
+
+// An event of a kind this version does not know reads as UnknownEvent.
 JournalEvent read_event(const Fields& f, const std::string& kind, double t) {
-  if (kind == "report") {
-    ReportEvent e{t, f.integer("trial"), f.small("epoch"), f.small("worker"), f.reals("metrics"),
-                  f.real("train_s"), f.real("eval_s"), f.name("decision", kDecisionNames),
-                  f.flag_or("suspend", false)};
-    return e;
-  }
-  if (kind == "start") {
-    return StartEvent{t,           f.integer("trial"), f.text("name"),
-                      f.small("worker"), f.seed("seed"),   f.small("until"),
-                      f.params("hyperparameters")};
-  }
-  if (kind == "release") {
-    return ReleaseEvent{t,
-                        f.integer("trial"),
-                        f.small("worker"),
-                        f.small("epoch"),
-                        f.name("outcome", kOutcomeNames),
-                        f.name("status", kStatusNames),
-                        f.has("checkpoint_s") ? f.real("checkpoint_s") : 0.0,
-                        f.text_or("message"),
-                        f.text_or("why")};
-  }
-  if (kind == "promote") {
-    return PromoteEvent{t, f.integer("trial"), f.small("worker"), f.small("from"),
-                        f.small("until")};
-  }
-  if (kind == "promote_pending") {
-    return PromotePendingEvent{t, f.integer("trial"), f.small_or("worker", 0), f.text_or("held")};
-  }
-  if (kind == "recomputed") {
-    return RecomputedEvent{t,
-                           f.integer("trial"),
-                           f.small("epoch"),
-                           f.small("worker"),
-                           f.real("train_s"),
-                           f.real("eval_s"),
-                           f.flag_or("matches", true),
-                           f.name("decision", kDecisionNames),
-                           f.flag_or("suspend", false)};
-  }
-  if (kind == "worker_ready") {
-    return WorkerReadyEvent{t, f.small("worker"), f.text_or("host"), f.text_or("device"),
-                            f.flag_or("used", true)};
-  }
-  if (kind == "job_start") {
-    JobStartEvent e;
-    e.t = t;
-    e.job = f.text("job");
-    e.strategy = f.text_or("strategy");
-    e.scheduler = f.text_or("scheduler");
-    e.searcher = f.text_or("searcher");
-    e.workers = f.small_or("workers", 0);
-    e.parallelism = f.small_or("parallelism", e.workers);
-    e.seed = f.seed("seed");
-    e.max_trials = f.small_or("max_trials", 0);
-    e.min_resource = f.small_or("min_resource", 0);
-    e.max_resource = f.small_or("max_resource", 0);
-    if (f.has("rungs")) e.rungs = f.integers("rungs");
-    e.objective = f.text_or("objective");
-    e.objective_type = f.text_or("objective_type");
-    return e;
-  }
-  if (kind == "restart") {
-    return RestartEvent{t,
-                        f.integer("trial"),
-                        f.small("worker"),
-                        f.small("from"),
-                        f.small_or("epochs", 0),
-                        f.small_or("until", 0),
-                        f.flag("promoted")};
-  }
-  if (kind == "stopping") {
-    return StoppingEvent{t, f.name("reason", kEndReasonNames), f.small_or("running", 0)};
-  }
-  if (kind == "finish_paused") {
-    return FinishPausedEvent{t, f.integer("trial"), f.small_or("epoch", 0)};
-  }
-  if (kind == "suspending") {
-    return SuspendingEvent{t, f.text_or("signal"), f.small_or("running", 0)};
-  }
-  if (kind == "suspend") {
-    return SuspendEvent{t,
-                        f.text_or("signal"),
-                        f.small_or("segment", 1),
-                        f.small_or("trials", 0),
-                        f.small_or("epochs", 0),
-                        f.small_or("checkpointed", 0),
-                        f.small_or("not_restarted", 0),
-                        f.small_or("held_starts", 0),
-                        f.small_or("held_promotions", 0)};
-  }
-  if (kind == "resume") {
-    ResumeEvent e;
-    e.t = t;
-    e.segment = f.small("segment");
-    e.workers = f.small_or("workers", 0);
-    e.parallelism = f.small_or("parallelism", 0);
-    e.trials = f.small_or("trials", 0);
-    e.epochs = f.small_or("epochs", 0);
-    e.restarts = f.small_or("restarts", 0);
-    e.to_recompute = f.small_or("to_recompute", 0);
-    e.replayed = f.has("replayed") ? f.integer("replayed") : 0;
-    e.replay_ms = f.has("replay_ms") ? f.real("replay_ms") : 0.0;
-    e.slurm_restart_count = f.text_or("slurm_restart_count");
-    e.slurm_job_id = f.text_or("slurm_job_id");
-    e.notes = f.texts_or("notes");
-    return e;
-  }
-  if (kind == "job_end") {
-    return JobEndEvent{t, f.name("reason", kEndReasonNames), f.small_or("trials", 0),
-                       f.small_or("epochs", 0)};
-  }
-  return UnknownEvent{t, kind};
+  using Read = JournalEvent (*)(const Fields&, double);
+  static const std::map<std::string_view, Read> kReaders = {
+      {"report", read_report},
+      {"start", read_start},
+      {"release", read_release},
+      {"promote", read_promote},
+      {"promote_pending", read_promote_pending},
+      {"recomputed", read_recomputed},
+      {"worker_ready", read_worker_ready},
+      {"job_start", read_job_start},
+      {"restart", read_restart},
+      {"stopping", read_stopping},
+      {"finish_paused", read_finish_paused},
+      {"suspending", read_suspending},
+      {"suspend", read_suspend},
+      {"resume", read_resume},
+      {"job_end", read_job_end},
+  };
+  const auto it = kReaders.find(kind);
+  if (it == kReaders.end()) return UnknownEvent{t, kind};
+  return it->second(f, t);
 }
 
 }  // namespace

@@ -1,22 +1,17 @@
 #include "rung/tune/progress_line.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace rung {
 namespace {
 
-std::string metric_value(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
+std::string metric_value(double v) { return fmt::format("{:.4f}", v); }
 
 std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, s < 100 ? "%.1f s" : "%.0f s", s);
-  return buf;
+  return s < 100 ? fmt::format("{:.1f} s", s) : fmt::format("{:.0f} s", s);
 }
 
 double fraction_done(const ProgressSnapshot& p) {
@@ -40,13 +35,8 @@ std::optional<double> estimate_remaining_s(const ProgressSnapshot& p) {
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--:--";
   const long long s = std::llround(seconds);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, (s / 60) % 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
-  }
-  return buf;
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+  return fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
 std::string format_progress_bar(const ProgressSnapshot& p, int columns) {

@@ -95,6 +95,11 @@ void MpiEnvironment::abort(int code) const noexcept {
 MpiCoordinatorTransport::MpiCoordinatorTransport(int world_size) : world_size_(world_size) {}
 
 void MpiCoordinatorTransport::send(int worker, const ToWorker& msg) {
+  // Rank 0 would send to itself and read the message back as a worker's.
+  if (worker < 1 || worker >= world_size_) {
+    throw Error("no such worker: " + std::to_string(worker) + " (workers are 1.." +
+                std::to_string(world_size_ - 1) + ")");
+  }
   const std::string bytes = encode(msg);
   send_bytes(bytes, worker);
   traffic_.messages_sent += 1;
