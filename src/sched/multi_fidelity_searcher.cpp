@@ -175,12 +175,8 @@ void RefittedGp::update(const std::vector<double>& points, const std::vector<dou
       1, static_cast<std::size_t>(options.refit_growth * static_cast<double>(fitted_at_)));
   GpHyperparameters hp = gp_.hyperparameters();
   if (fits_ == 0 || available >= fitted_at_ + step) {
-    GpFitOptions fit;
-    fit.random_starts = options.fit_random_starts;
-    fit.lbfgs_starts = options.fit_lbfgs_starts;
-    fit.max_evals = options.fit_max_evals;
     const GpHyperparameters previous = hp;
-    hp = fit_gp_hyperparameters(points, targets, gp_.dims(), fit, rng,
+    hp = fit_gp_hyperparameters(points, targets, gp_.dims(), options.fit, rng,
                                 fits_ > 0 ? &previous : nullptr);
     fitted_at_ = available;
     ++fits_;

@@ -32,9 +32,13 @@ struct MultiFidelityOptions {
   // Hyperparameter fits: whenever a model's data has grown by refit_growth since its last
   // fit; in between the model keeps its hyperparameters and only takes in the new data.
   double refit_growth = 0.1;
-  int fit_random_starts = 8;
-  int fit_lbfgs_starts = 2;
-  int fit_max_evals = 60;
+  // The fit's starts and effort (fewer L-BFGS evaluations than the Bayesian searcher's: a
+  // fit here is redone as the data grows, on up to max_model_points results).
+  GpFitOptions fit = [] {
+    GpFitOptions o;
+    o.max_evals = 60;
+    return o;
+  }();
   // Pending trials fantasised at the acquisition level (the most recently suggested ones).
   int max_fantasies = 64;
   double clip_mads = 5.0;  // as BayesianOptions::clip_mads
