@@ -22,15 +22,15 @@
 namespace rung {
 
 struct MultiFidelityOptions {
-  // A rung level's data is used for acquisition (MOBSTER) or gets a model (Hyper-Tune) once
-  // it holds max(min_level_points, ranges + 1) results; until the lowest level does,
-  // proposals are uniform.
+  // A rung level counts (for MOBSTER's acquisition level, in Hyper-Tune's ensemble) once it
+  // holds max(min_level_points, ranges + 1) results; until the lowest level does, proposals
+  // are uniform.
   int min_level_points = 6;
-  // Each Gaussian process holds at most this many results (a subset chosen per searcher):
-  // the cost of a proposal stays flat however long the job runs.
+  // The joint Gaussian process holds at most this many results (update_joint_model says
+  // which): the cost of a proposal stays flat however long the job runs.
   int max_model_points = 200;
-  // Hyperparameter fits: whenever a model's data has grown by refit_growth since its last
-  // fit; in between the model keeps its hyperparameters and only takes in the new data.
+  // Hyperparameter fits: whenever the data has grown by refit_growth since the last fit; in
+  // between the model keeps its hyperparameters and only takes in the new data.
   double refit_growth = 0.1;
   // The fit's starts and effort (fewer L-BFGS evaluations than the Bayesian searcher's: a
   // fit here is redone as the data grows, on up to max_model_points results).
