@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "command_line.hpp"
@@ -147,9 +150,17 @@ JobConfig load_runnable_job(const RunOptions& options) {
   return job;
 }
 
-// Runs the coordinator; returns kExitOk, or kExitIncomplete when a signal suspended the run.
+// How long a worker rank's heartbeat thread waits between heartbeats: several fit in the
+// timeout, so that one late heartbeat on a loaded node loses nothing.
+std::chrono::milliseconds heartbeat_interval(const JobConfig& job) {
+  const double s = std::clamp(job.training.worker_timeout_s / 5.0, 0.1, 30.0);
+  return std::chrono::milliseconds(static_cast<long>(s * 1000.0));
+}
+
+// Runs the coordinator; returns kExitOk, kExitIncomplete when a signal suspended the run, or
+// kExitWorkersLost when it finished without some of its worker ranks (`lost_workers` > 0).
 int coordinate(const JobConfig& job, const RunDir& dir, CoordinatorTransport& transport,
-               std::optional<double> deadline) {
+               std::optional<double> deadline, std::size_t* lost_workers = nullptr) {
   const fs::path out(job.output_dir);
   write_file_atomically((out / "job.yaml").string(), to_normalized_yaml(job));
   // A resumed run appends after the journal's last good record (a torn one is cut off).
@@ -165,6 +176,9 @@ int coordinate(const JobConfig& job, const RunDir& dir, CoordinatorTransport& tr
   options.is_terminal = wants_progress_bar();
   if (options.is_terminal) options.status_interval_s = 1.0;
   if (deadline) options.deadline_in_s = *deadline - unix_now_s();
+  // MPI worker ranks can hang or vanish unnoticed; in-process worker threads cannot.
+  const bool is_mpi = dynamic_cast<const MpiCoordinatorTransport*>(&transport) != nullptr;
+  if (is_mpi) options.worker_timeout_s = job.training.worker_timeout_s;
   StrategyParts strategy = make_strategy(job);
   Coordinator coordinator(job,
                           {std::move(strategy.scheduler), std::move(strategy.searcher), transport,
@@ -195,7 +209,10 @@ int coordinate(const JobConfig& job, const RunDir& dir, CoordinatorTransport& tr
                 static_cast<unsigned long long>(c.bytes_received));
   }
   std::fflush(stdout);
-  return coordinator.is_suspended() ? kExitIncomplete : kExitOk;
+  const std::set<int>& lost = coordinator.lost_workers();
+  if (lost_workers != nullptr) *lost_workers = lost.size();
+  if (coordinator.is_suspended()) return kExitIncomplete;
+  return lost.empty() ? kExitOk : kExitWorkersLost;
 }
 
 // A worker's context: its device and its data set, ready before the first assignment (a bad
@@ -290,6 +307,10 @@ int run_in_process(JobConfig job, const RunOptions& options, const RunDir& dir) 
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     workers = std::max(1, std::min(job.max_parallel, cores));
   }
+  if (job.training.worker_memory_mb > 0) {
+    std::cerr << "warning: rung.worker_memory_mb limits worker ranks under mpirun or srun; "
+                 "this run trains in one process and has no limit\n";
+  }
   InProcessHub hub(workers);
   const WorkerContext context = worker_context(job);
   std::vector<std::thread> threads;
@@ -361,19 +382,28 @@ int run_under_mpi(const RunOptions& options) {
   if (const int placed = place_ranks(mpi, job, physical); placed != kExitOk) return placed;
 
   int code = kExitOk;
+  std::size_t lost_workers = 0;
   try {
     if (is_root) {
       MpiCoordinatorTransport transport(mpi.size());
-      code = coordinate(job, dir, transport, segment_deadline(options.deadline));
+      code = coordinate(job, dir, transport, segment_deadline(options.deadline), &lost_workers);
     } else {
-      MpiWorkerTransport transport(mpi.rank());
+      MpiWorkerTransport transport(mpi.rank(), heartbeat_interval(job));
       WorkerContext context = worker_context(job, physical);
       context.host = mpi.host();
+      apply_worker_memory_limit(job, mpi.rank());
       run_worker(transport, job, context);
     }
   } catch (const std::exception& e) {
     std::cerr << "rung: rank " << mpi.rank() << ": " << e.what() << std::endl;
     mpi.abort(report_error(e, false));
+  }
+  if (lost_workers > 0) {
+    // The ranks given up never join a collective call: end them all with MPI_Abort, which
+    // still passes the exit code on to mpirun/srun. The outputs are written and synced.
+    std::cout << "rung: ending the MPI job with MPI_Abort (exit " << code << "): " << lost_workers
+              << " worker rank(s) stopped answering and cannot end normally" << std::endl;
+    mpi.abort(code);
   }
 
   const std::vector<double> cpu = mpi.gather_cpu_seconds(cpu_seconds());

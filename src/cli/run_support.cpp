@@ -1,5 +1,11 @@
 #include "run_support.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -222,6 +228,31 @@ int report_error(const std::exception& e, bool print) {
   const bool bad_input = dynamic_cast<const InputError*>(&e) != nullptr;
   if (print) std::cerr << "rung: " << e.what() << std::endl;
   return bad_input ? kExitBadInput : kExitRuntime;
+}
+
+void apply_worker_memory_limit(const JobConfig& job, int rank) {
+  const std::int64_t mb = job.training.worker_memory_mb;
+  if (mb <= 0) return;
+  const auto limit = static_cast<rlim_t>(mb) << 20;
+  // /proc/self/statm's first field: the pages this process maps now (LibTorch, MPI, data).
+  std::ifstream statm("/proc/self/statm");
+  long long pages = 0;
+  if (statm >> pages) {
+    const long long mapped_mb = pages * sysconf(_SC_PAGESIZE) >> 20;
+    if (mapped_mb >= mb) {
+      throw InputError("rung.worker_memory_mb: " + std::to_string(mb) + " MiB is less than rank " +
+                       std::to_string(rank) + " maps before training anything (" +
+                       std::to_string(mapped_mb) +
+                       " MiB: LibTorch, MPI and the data set); raise it");
+    }
+  }
+  rlimit cap{};
+  getrlimit(RLIMIT_AS, &cap);
+  cap.rlim_cur = std::min(limit, cap.rlim_max);  // soft: a site's own hard limit still wins
+  if (setrlimit(RLIMIT_AS, &cap) != 0) {
+    throw Error("rank " + std::to_string(rank) + ": cannot set rung.worker_memory_mb (" +
+                std::to_string(mb) + " MiB) as RLIMIT_AS: " + std::strerror(errno));
+  }
 }
 
 int positive_flag(const std::string& flag, const std::string& v) {

@@ -42,11 +42,17 @@ struct RunDir {
 // unless is_quiet.
 void write_outputs(const JobConfig& job, const RunRecord& run, bool is_quiet = false);
 
+// Caps this worker rank's address space at rung.worker_memory_mb (RLIMIT_AS), so that an
+// allocation past it fails the trial instead of the node's OOM killer ending the job. An
+// InputError when the rank already maps more than the limit.
+void apply_worker_memory_limit(const JobConfig& job, int rank);
+
 // The value of a flag that takes a positive integer; InputError naming flag and value else.
 [[nodiscard]] int positive_flag(const std::string& flag, const std::string& value);
 
 // Prints the error (when print) and returns its exit code: kExitBadInput for config and
-// input errors, kExitRuntime otherwise.
+// input errors, kExitOutputUnwritable when the output directory could not be written (a full
+// disk), kExitRuntime otherwise.
 int report_error(const std::exception& e, bool print);
 
 }  // namespace rung::cli

@@ -12,7 +12,7 @@
 namespace rung {
 namespace {
 
-enum class Tag : std::uint8_t { Assign = 1, Decision, Shutdown, Ready, Report, Released };
+enum class Tag : std::uint8_t { Assign = 1, Decision, Shutdown, Ready, Report, Released, Heartbeat };
 enum class ValueTag : std::uint8_t { Int = 0, Real = 1, Text = 2 };
 
 class Writer {
@@ -181,6 +181,8 @@ std::string encode(const FromWorkerBody& msg) {
     w.pod(rep->train_time_s);
     w.pod(rep->eval_time_s);
     w.pod<std::int32_t>(rep->suspend_signal);
+  } else if (std::holds_alternative<Heartbeat>(msg)) {
+    w.pod(Tag::Heartbeat);
   } else {
     const auto& rel = std::get<TrialReleased>(msg);
     w.pod(Tag::Released);
@@ -229,6 +231,7 @@ FromWorkerBody decode_from_worker(const std::string& bytes) {
       out = std::move(rel);
       break;
     }
+    case Tag::Heartbeat: out = Heartbeat{}; break;
     default: throw MpiError("malformed message from a worker: unknown tag");
   }
   r.finish();

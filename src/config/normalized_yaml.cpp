@@ -220,6 +220,13 @@ void emit_training(YAML::Emitter& out, const JobConfig& job) {
   if (t.checkpoint_every != 0) {
     out << YAML::Key << "checkpoint_every" << YAML::Value << t.checkpoint_every;
   }
+  if (t.worker_timeout_s != kDefaultWorkerTimeoutS) {
+    out << YAML::Key << "worker_timeout_s" << YAML::Value
+        << to_string(ParamValue{t.worker_timeout_s});
+  }
+  if (t.worker_memory_mb != 0) {
+    out << YAML::Key << "worker_memory_mb" << YAML::Value << t.worker_memory_mb;
+  }
   if (job.strategy == Strategy::Hyperband) {
     out << YAML::Key << "asha" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "reduction_factor" << YAML::Value << job.asha.reduction_factor;

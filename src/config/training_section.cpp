@@ -482,7 +482,7 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
                          "threads_per_worker", "workers_per_gpu", "checkpoint_every", "asha",
                          "searcher", "median_stopping", "output_dir", "journal", "command",
                          "workdir", "metric_definitions", "command_grace_s", "epoch_timeout_s",
-                         "torchscript"});
+                         "torchscript", "worker_timeout_s", "worker_memory_mb"});
   const Field model = r.child(section, "model");
   if (r.require(model, "name the model to train (model: mlp)")) {
     if (auto v = r.one_of(model, kModels)) t.model = *v;
@@ -518,6 +518,26 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
   if (auto v = r.integer_in(r.child(section, "workers_per_gpu"), 1, 64,
                             "the worker ranks that may share one GPU; 1 gives each its own")) {
     t.workers_per_gpu = static_cast<int>(*v);
+  }
+  const Field worker_timeout = r.child(section, "worker_timeout_s");
+  if (auto v = r.number(worker_timeout)) {
+    if (*v >= 1.0 && *v <= 86400.0) {
+      t.worker_timeout_s = *v;
+    } else {
+      r.add(worker_timeout, describe(worker_timeout.node) +
+                                " must be in [1, 86400] (seconds a worker rank may stay silent "
+                                "before it is given up); use e.g. 300");
+    }
+  }
+  const Field memory = r.child(section, "worker_memory_mb");
+  if (auto v = r.integer_in(memory, 0, std::int64_t{1} << 30,
+                            "MiB of address space per worker rank; 0 for no limit")) {
+    t.worker_memory_mb = *v;
+    // CUDA reserves far more address space than it uses: RLIMIT_AS would stop it starting.
+    if (*v > 0 && t.device != "cpu") {
+      r.add(memory, "limits only CPU workers (CUDA maps more address space than it uses); "
+                    "with device " + t.device + ", limit memory with Slurm's --mem instead");
+    }
   }
   read_command(r, r.child(section, "command"), t.command);
   const Field workdir = r.child(section, "workdir");

@@ -101,12 +101,20 @@ RunRecord Coordinator::run() {
     if (is_done()) break;
     // The messages that arrived together are handled as one batch, then synced once.
     auto msg = transport_.receive(std::chrono::milliseconds(static_cast<long>(wait_s() * 1000)));
+    bool is_drained = true;
     while (msg) {
-      arrivals.push_back(SteadyClock::now());
-      handle(*msg);
-      if (static_cast<int>(arrivals.size()) >= options_.max_batch) break;
+      if (hear(*msg)) {
+        arrivals.push_back(SteadyClock::now());
+        handle(*msg);
+        if (static_cast<int>(arrivals.size()) >= options_.max_batch) {
+          is_drained = false;
+          break;
+        }
+      }
       msg = transport_.receive(std::chrono::milliseconds(0));
     }
+    // Only with nothing left unread: a busy coordinator has not heard what is waiting.
+    if (is_drained) give_up_silent_workers();
     if (now() - console_.last_status_s() >= options_.status_interval_s) {
       console_.status(record, now());
     }
@@ -140,6 +148,7 @@ double Coordinator::wait_s() const {
   if (job_.max_runtime_s && !state_.is_stopping) wait = std::min(wait, *job_.max_runtime_s - now_s);
   // A suspend request is a flag, not a message: look at it a few times a second.
   if (options_.suspend_signal != nullptr && !is_suspending_) wait = std::min(wait, 0.2);
+  if (options_.worker_timeout_s) wait = std::min(wait, *options_.worker_timeout_s / 10);
   if (deadline_.deadline_s() && !is_suspending_) wait = std::min(wait, *deadline_.deadline_s() - now_s);
   return std::max(0.01, wait);
 }
@@ -155,11 +164,18 @@ void Coordinator::finish_run() {
   record.trials_not_improving = completion_.trials_not_improving();
   if (!is_suspended_) finish_paused_trials();
   // Workers beyond the parallelism limit still announced themselves; collect those
-  // messages so none is left unmatched, then shut everyone down.
+  // messages so none is left unmatched (for at most 30 s: heartbeats keep coming), then shut
+  // everyone down.
+  const auto collect_until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (workers_ready_ < transport_.num_workers()) {
-    auto msg = transport_.receive(std::chrono::milliseconds(30000));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        collect_until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    auto msg = transport_.receive(left);
     if (!msg) break;
-    if (std::holds_alternative<Ready>(msg->body)) ++workers_ready_;
+    if (lost_workers_.count(msg->worker) == 0 && std::holds_alternative<Ready>(msg->body)) {
+      ++workers_ready_;
+    }
   }
   record.runtime_s = now();
   record.segment = state_.segment;
@@ -167,7 +183,9 @@ void Coordinator::finish_run() {
     commit(JobEndEvent{record.runtime_s, end, static_cast<int>(record.trials.size()),
                        record.total_epochs_trained});
   }
-  for (int w = 1; w <= transport_.num_workers(); ++w) send(w, Shutdown{});
+  for (int w = 1; w <= transport_.num_workers(); ++w) {
+    if (lost_workers_.count(w) == 0) send(w, Shutdown{});
+  }
   deliver();
   if (recomputed_epochs_ > 0) {
     console_.line() << format_time(record.runtime_s) << " resume cost: " << recomputed_epochs_
@@ -180,14 +198,68 @@ void Coordinator::finish_run() {
   if (!is_suspended_) console_.top_trials(record);
 }
 
+bool Coordinator::hear(const FromWorker& msg) {
+  const bool is_heartbeat = std::holds_alternative<Heartbeat>(msg.body);
+  if (lost_workers_.count(msg.worker) > 0) {
+    if (!is_heartbeat) {
+      console_.line() << format_time(now()) << " ignored    a message from worker " << msg.worker
+                      << ", given up earlier" << std::endl;
+    }
+    return false;
+  }
+  if (options_.worker_timeout_s) last_heard_[msg.worker] = std::chrono::steady_clock::now();
+  return !is_heartbeat;
+}
+
 void Coordinator::handle(const FromWorker& msg) {
   if (const auto* ready = std::get_if<Ready>(&msg.body)) {
     on_ready(msg.worker, *ready);
   } else if (const auto* report = std::get_if<EpochReport>(&msg.body)) {
     on_report(msg.worker, *report);
-  } else {
-    on_released(msg.worker, std::get<TrialReleased>(msg.body));
+  } else if (const auto* released = std::get_if<TrialReleased>(&msg.body)) {
+    on_released(msg.worker, *released);
   }
+}
+
+void Coordinator::give_up_silent_workers() {
+  if (!options_.worker_timeout_s) return;
+  const auto at = std::chrono::steady_clock::now();
+  std::vector<std::pair<int, double>> silent;
+  for (const auto& [worker, heard] : last_heard_) {
+    const double silent_s = std::chrono::duration<double>(at - heard).count();
+    if (silent_s > *options_.worker_timeout_s) silent.emplace_back(worker, silent_s);
+  }
+  for (const auto& [worker, silent_s] : silent) lose_worker(worker, silent_s);
+}
+
+void Coordinator::lose_worker(int worker, double silent_s) {
+  lost_workers_.insert(worker);
+  last_heard_.erase(worker);
+  used_workers_.erase(worker);
+  idle_workers_.erase(worker);
+  const std::string why =
+      fmt::format("worker {} sent nothing for {:.0f} s (rung.worker_timeout_s {:g}): its rank is "
+                  "given up",
+                  worker, silent_s, *options_.worker_timeout_s);
+  console_.line() << format_time(now()) << " lost       " << why << "; "
+                  << used_workers_.size() << " worker(s) left" << std::endl;
+  if (busy_workers_.count(worker) > 0) {
+    const auto& trials = state_.record.trials;
+    const auto running = std::find_if(trials.begin(), trials.end(), [worker](const Trial& t) {
+      return t.status == TrialStatus::Running && t.worker == worker;
+    });
+    if (running != trials.end()) {
+      on_released(worker, TrialReleased{running->id, running->epochs, TrialOutcome::Failed, why, 0.0},
+                  "worker lost");
+    }
+    busy_workers_.erase(worker);
+    idle_workers_.erase(worker);
+  }
+  // A promotion this worker was held for goes to whichever worker is free first.
+  for (auto& [trial, held] : held_workers_) {
+    if (held == worker) held = 0;
+  }
+  if (used_workers_.empty() && !is_suspending_) begin_suspend(kWorkersLostSignal);
 }
 
 void Coordinator::dispatch_idle_workers() {
@@ -202,6 +274,13 @@ void Coordinator::dispatch_idle_workers() {
       continue;
     }
     if (state_.is_stopping || deadline_.is_holding()) return;
+    if (!unheld_promotions_.empty()) {
+      const TrialId id = unheld_promotions_.front();
+      unheld_promotions_.pop_front();
+      idle_workers_.erase(worker);
+      resume_trial(worker, id, next_milestone(trial(id).epochs));
+      continue;
+    }
     if (auto promotion = scheduler_->promote()) {
       idle_workers_.erase(worker);
       if (!promote(worker, *promotion)) return;
@@ -298,7 +377,10 @@ void Coordinator::on_ready(int worker, const Ready& ready) {
   ++workers_ready_;
   const bool is_used = worker <= parallelism_;
   commit(WorkerReadyEvent{now(), worker, ready.host, ready.device, is_used});
-  if (is_used) idle_workers_.insert(worker);
+  if (is_used) {
+    idle_workers_.insert(worker);
+    used_workers_.insert(worker);
+  }
 }
 
 void Coordinator::on_report(int worker, const EpochReport& report) {
@@ -386,11 +468,11 @@ void Coordinator::release(Trial& t, int worker, int epoch, TrialOutcome outcome,
   commit(e);
 }
 
-void Coordinator::on_released(int worker, const TrialReleased& released) {
+void Coordinator::on_released(int worker, const TrialReleased& released, const char* why) {
   Trial& t = trial(released.trial);
   retrain_.erase(t.id);
   release(t, worker, released.epoch, released.outcome, released.checkpoint_time_s,
-          released.message, nullptr);
+          released.message, why);
   busy_workers_.erase(worker);
   idle_workers_.insert(worker);
 
@@ -405,11 +487,15 @@ void Coordinator::on_released(int worker, const TrialReleased& released) {
   // A promotion that waited for this checkpoint goes ahead now on the worker held for it.
   const auto held = held_workers_.find(t.id);
   if (held != held_workers_.end()) {
-    const int held_worker = held->second;
+    const int held_worker = held->second;  // 0: the held worker was given up
     held_workers_.erase(held);
     if (t.status == TrialStatus::Paused && !state_.is_stopping && !is_suspending_) {
-      resume_trial(held_worker, t.id, next_milestone(t.epochs));
-    } else {
+      if (held_worker == 0) {
+        unheld_promotions_.push_back(t.id);
+      } else {
+        resume_trial(held_worker, t.id, next_milestone(t.epochs));
+      }
+    } else if (held_worker != 0) {
       idle_workers_.insert(held_worker);
     }
   }

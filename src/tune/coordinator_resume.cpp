@@ -16,6 +16,7 @@ namespace {
 const char* signal_name(int signal) {
   switch (signal) {
     case kDeadlineSignal: return "deadline";
+    case kWorkersLostSignal: return "workers lost";
     case SIGUSR1: return "SIGUSR1";
     case SIGTERM: return "SIGTERM";
     default: return "signal";

@@ -48,6 +48,10 @@ TEST(Messages, worker_messages_round_trip) {
   EXPECT_EQ(relb.message, "loss is NaN");
   const auto ready = std::get<Ready>(decode_from_worker(encode(FromWorkerBody{Ready{"node1", "cpu"}})));
   EXPECT_EQ(ready.host, "node1");
+  const std::string beat = encode(FromWorkerBody{Heartbeat{}});
+  EXPECT_EQ(beat.size(), 1u);  // sent every few seconds by every rank: a tag alone
+  EXPECT_TRUE(std::holds_alternative<Heartbeat>(decode_from_worker(beat)));
+  EXPECT_THROW((void)decode_from_worker(beat + "x"), MpiError);
 }
 
 TEST(Messages, truncated_or_unknown_bytes_are_an_error_not_a_crash) {

@@ -276,6 +276,8 @@ std::string describe(const FromWorkerBody& body) {
   out.precision(17);
   if (std::holds_alternative<Ready>(body)) {
     out << "Ready";
+  } else if (std::holds_alternative<Heartbeat>(body)) {
+    out << "Heartbeat";
   } else if (const auto* r = std::get_if<EpochReport>(&body)) {
     out << "EpochReport trial " << r->trial << " epoch " << r->epoch << " train " << r->train_time_s
         << " s eval " << r->eval_time_s << " s signal " << r->suspend_signal << " metrics";

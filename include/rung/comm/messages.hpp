@@ -69,8 +69,13 @@ struct TrialReleased {
   double checkpoint_time_s = 0.0;
 };
 
+// Worker -> coordinator: the rank is alive (sent every few seconds by transports whose
+// ranks can vanish without the coordinator noticing; see CoordinatorOptions::worker_timeout_s).
+// It changes nothing else and is not journaled.
+struct Heartbeat {};
+
 using ToWorker = std::variant<Assign, DecisionMsg, Shutdown>;
-using FromWorkerBody = std::variant<Ready, EpochReport, TrialReleased>;
+using FromWorkerBody = std::variant<Ready, EpochReport, TrialReleased, Heartbeat>;
 
 struct FromWorker {
   int worker = -1;  // 1-based worker id (the MPI rank in MPI runs)

@@ -5,8 +5,12 @@
 // mpi.h stays out of this header: only src/comm/mpi/ includes it.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "rung/comm/transport.hpp"
@@ -63,13 +67,28 @@ class MpiCoordinatorTransport final : public CoordinatorTransport {
 
 class MpiWorkerTransport final : public WorkerTransport {
  public:
-  explicit MpiWorkerTransport(int rank) : rank_(rank) {}
+  // `heartbeat_every` > 0: a thread sends a Heartbeat this often, from construction until
+  // Shutdown arrives, so that the coordinator can tell a rank busy with a long epoch from one
+  // that has vanished (MPI_THREAD_SERIALIZED: the two threads take turns in MPI).
+  explicit MpiWorkerTransport(int rank,
+                              std::chrono::milliseconds heartbeat_every = std::chrono::milliseconds(0));
+  ~MpiWorkerTransport() override;
+  MpiWorkerTransport(const MpiWorkerTransport&) = delete;
+  MpiWorkerTransport& operator=(const MpiWorkerTransport&) = delete;
   [[nodiscard]] int worker_id() const override { return rank_; }
   void send(const FromWorkerBody& msg) override;
   [[nodiscard]] ToWorker receive() override;
 
  private:
+  void send_heartbeats(std::chrono::milliseconds every);
+  void stop_heartbeats();
+
   int rank_;
+  std::mutex mpi_;  // held for every MPI call of this rank's two threads
+  std::mutex heartbeat_mutex_;
+  std::condition_variable heartbeat_wake_;
+  bool is_heartbeat_stopping_ = false;
+  std::thread heartbeat_;
 };
 
 }  // namespace rung

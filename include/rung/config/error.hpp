@@ -15,6 +15,9 @@ inline constexpr int kExitBadInput = 2;
 // Stopped early on purpose (SIGUSR1/SIGTERM from Slurm, or the segment's deadline) with every
 // running trial checkpointed: run the same command with the same --out to resume.
 inline constexpr int kExitIncomplete = 3;
+// The job finished (its outputs are complete), but worker ranks stopped answering and were
+// given up (rung.worker_timeout_s): their trials failed, and the cluster needs a look.
+inline constexpr int kExitWorkersLost = 4;
 
 class Error : public std::runtime_error {
  public:

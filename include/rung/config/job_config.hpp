@@ -129,6 +129,8 @@ struct TorchScriptSpec {
   std::string loss = "cross_entropy";  // rung.torchscript.loss: cross_entropy or mse
 };
 
+inline constexpr double kDefaultWorkerTimeoutS = 300.0;
+
 struct TrainingSpec {
   // "mlp", "resnet20", "command" (the user's program), "torchscript" (the user's module);
   // "analytic" or "lcbench": no training, each epoch's metrics are looked up in the
@@ -148,6 +150,13 @@ struct TrainingSpec {
   // rung.checkpoint_every: a running trial also checkpoints after every N-th epoch, so a
   // crash or kill costs at most N epochs of it; 0: checkpoints only when a trial pauses.
   int checkpoint_every = 0;
+  // rung.worker_timeout_s: a worker rank that sends nothing, not even its heartbeat, for this
+  // long is given up (a hung node, a rank stopped without MPI noticing): its trial fails and
+  // the job goes on with the other ranks.
+  double worker_timeout_s = kDefaultWorkerTimeoutS;
+  // rung.worker_memory_mb: each worker rank's address-space limit (RLIMIT_AS); 0: none. An
+  // allocation past it fails the trial instead of the node's OOM killer ending the job.
+  std::int64_t worker_memory_mb = 0;
 };
 
 struct JobConfig {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -55,10 +56,17 @@ struct CoordinatorOptions {
   std::optional<double> deadline_in_s;
   // Messages handled together before the journal is synced and the replies go out.
   int max_batch = 256;
+  // Set where workers send heartbeats (the MPI transport): a worker silent for this long is
+  // given up. Its trial fails (ReleaseEvent, why "worker lost"), the job goes on with the
+  // other workers, and when none is left the run suspends (resumable). Unset: never, for
+  // workers that cannot vanish unnoticed (in-process threads, the simulator).
+  std::optional<double> worker_timeout_s;
 };
 
 // The signal number a deadline suspends with (suspend events name it "deadline").
 inline constexpr int kDeadlineSignal = -1;
+// The signal number of a run suspended because every worker was given up ("workers lost").
+inline constexpr int kWorkersLostSignal = -2;
 
 // What the coordinator works with, all made by the caller: the job's scheduler and searcher
 // (make_scheduler, make_searcher), the workers, the journal, the clock and the console.
@@ -88,6 +96,9 @@ class Coordinator {
   [[nodiscard]] bool is_suspended() const noexcept { return is_suspended_; }
   // Epochs this segment trained a second time (restarted trials before their checkpoint).
   [[nodiscard]] int recomputed_epochs() const noexcept { return recomputed_epochs_; }
+  // Workers given up for silence (CoordinatorOptions::worker_timeout_s). Their ranks may
+  // still be alive but hung: an MPI run cannot end them collectively.
+  [[nodiscard]] const std::set<int>& lost_workers() const noexcept { return lost_workers_; }
 
  private:
   // What the scheduler, searcher and completion criteria made of a report.
@@ -103,7 +114,13 @@ class Coordinator {
   void check_limits();
   [[nodiscard]] bool is_done() const;
   [[nodiscard]] double wait_s() const;
+  // Notes when `msg`'s worker was last heard from; false for a message that needs no handling
+  // (a heartbeat, or anything from a worker already given up).
+  [[nodiscard]] bool hear(const FromWorker& msg);
   void handle(const FromWorker& msg);
+  // Gives up every worker silent for longer than options_.worker_timeout_s.
+  void give_up_silent_workers();
+  void lose_worker(int worker, double silent_s);
   // Journals `event` and applies it to the books.
   void commit(const JournalEvent& event);
   // Queues a message; deliver() sends the queue once the journal is on disk.
@@ -135,7 +152,7 @@ class Coordinator {
   void on_ready(int worker, const Ready& ready);
   void on_report(int worker, const EpochReport& report);
   void on_recomputed(int worker, const EpochReport& report, Trial& t);
-  void on_released(int worker, const TrialReleased& released);
+  void on_released(int worker, const TrialReleased& released, const char* why = nullptr);
   void release(Trial& t, int worker, int epoch, TrialOutcome outcome, double checkpoint_s,
                const std::string& message, const char* why);
   // Ends the job early for `reason`: nothing new starts or resumes, and every running trial
@@ -172,6 +189,13 @@ class Coordinator {
   int workers_ready_ = 0;
   bool searcher_exhausted_ = false;
   std::vector<std::pair<int, ToWorker>> outbox_;
+
+  // Liveness (with options_.worker_timeout_s): when each worker was last heard from, the
+  // workers given up, and promotions whose held worker was given up (any worker takes them).
+  std::map<int, std::chrono::steady_clock::time_point> last_heard_;
+  std::set<int> used_workers_;  // announced themselves and are within the parallelism limit
+  std::set<int> lost_workers_;
+  std::deque<TrialId> unheld_promotions_;
 
   // Resuming: the plan, time already spent by earlier segments, the replay's cost.
   std::optional<ResumePlan> resume_;

@@ -46,7 +46,7 @@ void send_bytes(const std::string& bytes, int dest) {
 
 MpiEnvironment::MpiEnvironment(int& argc, char**& argv) {
   int provided = 0;
-  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
   check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
@@ -120,13 +120,62 @@ std::optional<FromWorker> MpiCoordinatorTransport::receive(std::chrono::millisec
   return FromWorker{status.MPI_SOURCE, decode_from_worker(bytes)};
 }
 
-void MpiWorkerTransport::send(const FromWorkerBody& msg) { send_bytes(encode(msg), 0); }
+MpiWorkerTransport::MpiWorkerTransport(int rank, std::chrono::milliseconds heartbeat_every)
+    : rank_(rank) {
+  if (heartbeat_every.count() > 0) {
+    heartbeat_ = std::thread([this, heartbeat_every] { send_heartbeats(heartbeat_every); });
+  }
+}
+
+MpiWorkerTransport::~MpiWorkerTransport() { stop_heartbeats(); }
+
+void MpiWorkerTransport::send_heartbeats(std::chrono::milliseconds every) {
+  const std::string beat = encode(FromWorkerBody{Heartbeat{}});
+  std::unique_lock<std::mutex> lock(heartbeat_mutex_);
+  while (!heartbeat_wake_.wait_for(lock, every, [this] { return is_heartbeat_stopping_; })) {
+    try {
+      const std::lock_guard<std::mutex> in_mpi(mpi_);
+      send_bytes(beat, 0);
+    } catch (const std::exception&) {
+      return;  // the coordinator is gone; the main thread will hear of it
+    }
+  }
+}
+
+void MpiWorkerTransport::stop_heartbeats() {
+  if (!heartbeat_.joinable()) return;
+  {
+    const std::lock_guard<std::mutex> lock(heartbeat_mutex_);
+    is_heartbeat_stopping_ = true;
+  }
+  heartbeat_wake_.notify_all();
+  heartbeat_.join();
+}
+
+void MpiWorkerTransport::send(const FromWorkerBody& msg) {
+  const std::string bytes = encode(msg);
+  const std::lock_guard<std::mutex> in_mpi(mpi_);
+  send_bytes(bytes, 0);
+}
 
 ToWorker MpiWorkerTransport::receive() {
   Backoff backoff;
   MPI_Status status;
-  while (!probe(0, status)) backoff.wait();
-  return decode_to_worker(receive_bytes(status));
+  std::string bytes;
+  for (;;) {
+    {
+      const std::lock_guard<std::mutex> in_mpi(mpi_);
+      if (probe(0, status)) {
+        bytes = receive_bytes(status);
+        break;
+      }
+    }
+    backoff.wait();
+  }
+  ToWorker msg = decode_to_worker(bytes);
+  // Nothing may reach rank 0 after its last receive: the shutdown ends the heartbeats.
+  if (std::holds_alternative<Shutdown>(msg)) stop_heartbeats();
+  return msg;
 }
 
 }  // namespace rung
