@@ -130,6 +130,11 @@ Outcome run_job(const JobConfig& job, int workers, bool report_objective = true,
   return out;
 }
 
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 // Every trial of an ended job is in a final state.
 void expect_all_final(const RunRecord& record) {
   for (const Trial& t : record.trials) {
@@ -210,6 +215,64 @@ TEST(Coordinator, extra_workers_beyond_max_parallel_stay_idle) {
   for (const Trial& t : out.record.trials) {
     for (const EpochRecord& e : t.curve) EXPECT_LE(e.worker, 2);
   }
+}
+
+// A hung worker rank (in MPI runs: a stopped process, a dead node MPI does not notice): worker
+// 2 reports one epoch, then sends nothing, not even the heartbeats the live workers send.
+TEST(Coordinator, a_silent_worker_is_given_up_its_trial_fails_and_the_others_finish) {
+  JobConfig job = make_job(Strategy::Hyperband, 0.05);
+  job.max_trials = 12;
+  const fs::path dir = fs::path(RUNG_TEST_TMP) / "silent_worker";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  InProcessHub hub(3);
+  ReplayStore store;
+  std::atomic<bool> is_over{false};
+  std::vector<std::thread> threads;
+  for (int w : {1, 3}) {
+    threads.emplace_back([&, w] { replay_worker(hub.worker(w), store, true, std::chrono::milliseconds(5)); });
+  }
+  threads.emplace_back([&] {
+    while (!is_over) {
+      hub.worker(1).send(Heartbeat{});
+      hub.worker(3).send(Heartbeat{});
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  threads.emplace_back([&] {
+    WorkerTransport& t = hub.worker(2);
+    t.send(Ready{"localhost", "replay"});
+    const Assign a = std::get<Assign>(t.receive());
+    t.send(EpochReport{a.trial, 1, {{"validation:accuracy", 0.6}, {"validation:loss", 0.4}}, 0.0, 0.0, 0});
+    (void)t.receive();  // the decision; then silence
+    while (!is_over) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  });
+  Journal journal((dir / "journal").string());
+  WallClock clock;
+  std::ostringstream console;
+  CoordinatorOptions options;
+  options.worker_timeout_s = 1.0;  // 50 heartbeats: a loaded machine still delivers some
+  Coordinator coordinator(job, {make_scheduler(job), make_searcher(job), hub.coordinator(), journal, clock, console}, options);
+  const RunRecord record = coordinator.run();
+  is_over = true;
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(coordinator.lost_workers(), std::set<int>{2});
+  ASSERT_EQ(record.trials.size(), 12u);
+  expect_all_final(record);
+  int failed = 0;
+  for (const Trial& t : record.trials) {
+    if (t.status == TrialStatus::Failed) {
+      ++failed;
+      EXPECT_NE(t.failure_reason.find("worker 2 sent nothing for"), std::string::npos) << t.failure_reason;
+      EXPECT_EQ(t.epochs, 1);
+      continue;
+    }
+    for (const EpochRecord& e : t.curve) EXPECT_NE(e.worker, 2) << t.name << " trained on the lost worker";
+  }
+  EXPECT_EQ(failed, 1);
+  EXPECT_NE(console.str().find("lost       worker 2 sent nothing"), std::string::npos) << console.str();
+  EXPECT_NE(read_file(dir / "journal").find(R"("why":"worker lost")"), std::string::npos);
 }
 
 TEST(Coordinator, target_objective_value_ends_the_job_early) {
