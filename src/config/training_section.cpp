@@ -519,15 +519,10 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
                             "the worker ranks that may share one GPU; 1 gives each its own")) {
     t.workers_per_gpu = static_cast<int>(*v);
   }
-  const Field worker_timeout = r.child(section, "worker_timeout_s");
-  if (auto v = r.number(worker_timeout)) {
-    if (*v >= 1.0 && *v <= 86400.0) {
-      t.worker_timeout_s = *v;
-    } else {
-      r.add(worker_timeout, describe(worker_timeout.node) +
-                                " must be in [1, 86400] (seconds a worker rank may stay silent "
-                                "before it is given up); use e.g. 300");
-    }
+  if (auto v = r.number_in(r.child(section, "worker_timeout_s"), 1.0, 86400.0,
+                           "seconds a worker rank may stay silent before it is given up; use "
+                           "e.g. 300")) {
+    t.worker_timeout_s = *v;
   }
   const Field memory = r.child(section, "worker_memory_mb");
   if (auto v = r.integer_in(memory, 0, std::int64_t{1} << 30,
@@ -549,14 +544,9 @@ void read_rung_section(Reader& r, const Field& section, JobDraft& d) {
     }
   }
   d.rung_metrics = r.child(section, "metric_definitions");
-  const Field grace = r.child(section, "command_grace_s");
-  if (auto v = r.number(grace)) {
-    if (*v >= 0.0 && *v <= 86400.0) {
-      t.command.grace_s = *v;
-    } else {
-      r.add(grace, describe(grace.node) + " must be in [0, 86400] (seconds between SIGTERM and "
-                                          "SIGKILL); use e.g. 30");
-    }
+  if (auto v = r.number_in(r.child(section, "command_grace_s"), 0.0, 86400.0,
+                           "seconds between SIGTERM and SIGKILL; use e.g. 30")) {
+    t.command.grace_s = *v;
   }
   const Field timeout = r.child(section, "epoch_timeout_s");
   if (auto v = r.number(timeout)) {

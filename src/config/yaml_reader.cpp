@@ -1,5 +1,7 @@
 #include "yaml_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -241,6 +243,16 @@ std::optional<std::int64_t> Reader::integer_in(const Field& f, std::int64_t lo, 
     return std::nullopt;
   }
   return v;
+}
+
+std::optional<double> Reader::number_in(const Field& f, double lo, double hi,
+                                        const std::string& fix) {
+  const auto v = number(f);
+  if (!v) return std::nullopt;
+  if (*v >= lo && *v <= hi) return v;
+  add(f, describe(f.node) + " must be in [" + fmt::format("{:g}", lo) + ", " +
+             fmt::format("{:g}", hi) + "] (" + fix + ")");
+  return std::nullopt;
 }
 
 std::optional<std::string> Reader::one_of(const Field& f, const std::vector<std::string>& allowed) {

@@ -84,6 +84,8 @@ class Reader {
   // An integer in [lo, hi]; out of it: "\"0\" must be >= 1; <fix>".
   std::optional<std::int64_t> integer_in(const Field& f, std::int64_t lo, std::int64_t hi,
                                          const std::string& fix);
+  // A number in [lo, hi]; out of it: "\"-1\" must be in [0, 86400] (<fix>)".
+  std::optional<double> number_in(const Field& f, double lo, double hi, const std::string& fix);
   // One of `allowed` (exact spelling); suggests the closest on a near miss.
   std::optional<std::string> one_of(const Field& f, const std::vector<std::string>& allowed);
 
